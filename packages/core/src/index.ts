@@ -1,4 +1,6 @@
 export * from "./metadata/types";
-export * from "./conditions/types";
+export * from "./conditions";
 export * from "./errors";
 export * from "./metadata/storage";
+export * from "./money";
+export * from "./field-types";

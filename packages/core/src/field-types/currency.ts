@@ -1,0 +1,57 @@
+import type { FieldDef } from "../metadata/types";
+import { currencyScale, DEFAULT_CURRENCY, isCurrencyCode } from "../money/currencies";
+import { Dec, tryDecimal } from "../money/decimal";
+import { fromMinor, toMinor, type Money } from "../money/money";
+import { cell, fail, intFromDb, NUMBER_OPERATORS, ok } from "./common";
+import type { FieldTypeDef } from "./types";
+
+/** Minor units stay within ±9e14 so that any amount, rescaled to 4 digits for comparison, fits in int64. */
+export const MAX_MINOR_UNITS = 900_000_000_000_000n;
+
+export const defaultCurrencyOf = (field: FieldDef) => field.currency ?? DEFAULT_CURRENCY;
+
+export const currencyField: FieldTypeDef<Money> = {
+  type: "currency",
+  parseInput(field, raw) {
+    if (raw === null || raw === undefined) return ok(null);
+    let amount: unknown = raw;
+    let code: unknown = defaultCurrencyOf(field);
+    if (typeof raw === "object") {
+      if (Array.isArray(raw)) return fail('expected {"amount": "1054.00", "currency": "USD"} or a number');
+      const extra = Object.keys(raw).filter((k) => k !== "amount" && k !== "currency");
+      if (extra.length) return fail(`unexpected key ${extra.join(", ")} (expected amount and currency)`);
+      ({ amount, currency: code = defaultCurrencyOf(field) } = raw as { amount?: unknown; currency?: unknown });
+      if (amount === null || amount === undefined) return ok(null);
+    }
+    if (typeof amount !== "number" && typeof amount !== "string") return fail("expected an amount (number or decimal string)");
+    const d = tryDecimal(amount);
+    if (!d) return fail("expected an amount (number or decimal string)");
+    if (!isCurrencyCode(code)) return fail("expected a 3-letter ISO 4217 currency code such as USD");
+    const scale = currencyScale(code);
+    if (d.decimalPlaces() > scale) return fail(`at most ${scale} decimal places for ${code}`);
+    const minor = toMinor(d, code);
+    if (minor > MAX_MINOR_UNITS || minor < -MAX_MINOR_UNITS) return fail("amount out of range");
+    return ok({ amount: fromMinor(minor, code), currency: code });
+  },
+  validate(field, value) {
+    const { min, max } = field.validation ?? {};
+    const d = new Dec(value.amount);
+    if (min !== undefined && d.lessThan(min)) return `must be at least ${min}`;
+    if (max !== undefined && d.greaterThan(max)) return `must be at most ${max}`;
+    return undefined;
+  },
+  encode: (field, value) => ({
+    [field.name]: value === null ? null : Number(toMinor(value.amount, value.currency)),
+    [`${field.name}_currency`]: value === null ? null : value.currency,
+  }),
+  decode(field, row) {
+    const minor = intFromDb(cell(field, row));
+    if (minor === undefined) return null;
+    const stored = row[`${field.name}_currency`];
+    const code = typeof stored === "string" && stored !== "" ? stored : defaultCurrencyOf(field);
+    return { amount: fromMinor(minor, code), currency: code };
+  },
+  format: (_field, value, locale) =>
+    value === null ? "" : new Intl.NumberFormat(locale, { style: "currency", currency: value.currency }).format(value.amount as `${number}`),
+  operators: NUMBER_OPERATORS,
+};

@@ -1,0 +1,75 @@
+/** Journey: sign in (and a wrong password), the dashboard, switching to Chinese and back. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { ADMIN_EMAIL, launchBrowser, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
+
+let server: Server;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  await seedSales(server.api);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("a wrong password is refused with a message, the right one opens the dashboard", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.waitForURL(/\/login/);
+  await screenshot(page, "login-en");
+  await page.getByLabel("Email").fill(ADMIN_EMAIL);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("login-error").waitFor();
+  assert.match(await page.getByTestId("login-error").innerText(), /don't match/);
+
+  await signIn(page, server.url);
+  await page.getByRole("heading", { name: "Sales overview" }).waitFor();
+  // 12 of the 48 seeded deals are Won and 12 Lost: a win rate of 50 %.
+  await page.getByTestId("kpi-winrate").getByText("50%").waitFor();
+  await page.waitForTimeout(800); // let the chart animations settle for the screenshot
+  await screenshot(page, "dashboard-en");
+  await context.close();
+});
+
+test("the language follows the browser, can be switched, and the choice is kept", async () => {
+  const context = await newContext(browser, "en-US");
+  const page = await context.newPage();
+  await signIn(page, server.url);
+  const nav = page.getByTestId("main-nav");
+  await nav.getByText("Opportunities").waitFor();
+
+  await page.getByTestId("language-switch").getByText("中文").click();
+  await nav.getByText("商机").waitFor();
+  await page.getByRole("heading", { name: "销售概览" }).waitFor();
+  await page.waitForTimeout(800);
+  await screenshot(page, "dashboard-zh");
+
+  // The list headers come from metadata labels in Chinese too.
+  await nav.getByText("商机").click();
+  await page.getByRole("columnheader", { name: "阶段" }).waitFor();
+  await page.getByText(/共 48 条/).waitFor();
+  await screenshot(page, "opportunity-list-zh");
+
+  await page.reload();
+  await page.getByRole("columnheader", { name: "阶段" }).waitFor();
+  await page.getByTestId("language-switch").getByText("EN").click();
+  await page.getByRole("columnheader", { name: "Stage" }).waitFor();
+  await context.close();
+});
+
+test("a Chinese browser gets Chinese on first visit", async () => {
+  const context = await newContext(browser, "zh-CN");
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByRole("heading", { name: "登录 Revline" }).waitFor();
+  await screenshot(page, "login-zh");
+  await context.close();
+});

@@ -1,0 +1,87 @@
+/** Journey: open a record from the list, edit and save it, reload and see the new value; validation; 409. */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { launchBrowser, listAll, newContext, screenshot, seedSales, signIn, startServer, type Rec, type Server } from "./harness";
+
+let server: Server;
+let browser: Browser;
+
+before(async () => {
+  server = await startServer();
+  await seedSales(server.api);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("open a record, edit it, save, reload: the new value is there and in the API", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server.url);
+  const [first] = await listAll(server.api, "opportunity", { sort: "name", fields: ["name"] });
+  assert.ok(first);
+
+  await page.goto(`${server.url}/o/opportunity?sort=name`);
+  await page.getByRole("link", { name: String(first.name) }).click();
+  await page.waitForURL(`${server.url}/o/opportunity/${first.id}`);
+  await page.getByTestId("record-title").getByText(String(first.name)).waitFor();
+  // Related lists: the account's page lists this deal among its opportunities (checked below).
+  await screenshot(page, "record-en");
+
+  await page.getByTestId("edit-record").click();
+  const form = page.getByTestId("record-form");
+  await form.getByLabel("Next step").fill("Send the revised quote");
+  // Client-side validation from metadata: probability is 0..100.
+  await form.getByLabel("Probability").fill("150");
+  await page.getByTestId("save-record").click();
+  await form.getByText("Must be at most 100").waitFor();
+  await screenshot(page, "record-edit-validation");
+  await form.getByLabel("Probability").fill("60");
+  await page.getByTestId("save-record").click();
+  await page.getByText("Saved").first().waitFor();
+
+  await page.reload();
+  await page.getByTestId("field-next_step").getByText("Send the revised quote").waitFor();
+  const saved = await server.api.get<Rec>(`/api/objects/opportunity/records/${first.id}`);
+  assert.equal(saved.next_step, "Send the revised quote");
+  assert.equal(saved.probability, 60);
+  await context.close();
+});
+
+test("a stale edit gets a friendly conflict message instead of overwriting", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server.url);
+  const [rec] = await listAll(server.api, "opportunity", { sort: "-name", fields: ["name", "version"] });
+  assert.ok(rec);
+  await page.goto(`${server.url}/o/opportunity/${rec.id}`);
+  await page.getByTestId("edit-record").click();
+  // Someone else saves the record meanwhile.
+  await server.api.call("PATCH", `/api/objects/opportunity/records/${rec.id}`, { next_step: "changed elsewhere" });
+  await page.getByTestId("record-form").getByLabel("Next step").fill("my change");
+  await page.getByTestId("save-record").click();
+  await page.getByText("Someone else changed this record").waitFor();
+  await screenshot(page, "record-conflict");
+  const now = await server.api.get<Rec>(`/api/objects/opportunity/records/${rec.id}`);
+  assert.equal(now.next_step, "changed elsewhere");
+  await context.close();
+});
+
+test("an account page lists its opportunities and contacts", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server.url);
+  const [acme] = await listAll(server.api, "account", { filter: { field: "name", op: "eq", value: "Acme Corporation" }, fields: ["name"] });
+  assert.ok(acme);
+  const deals = await listAll(server.api, "opportunity", { filter: { field: "account", op: "eq", value: acme.id }, fields: ["name"] });
+  await page.goto(`${server.url}/o/account/${acme.id}`);
+  const related = page.getByTestId("related-opportunity-account");
+  await related.getByText(String(deals.length), { exact: true }).waitFor();
+  await related.getByRole("link").first().waitFor();
+  await screenshot(page, "account-record");
+  await context.close();
+});

@@ -1,0 +1,18 @@
+/**
+ * platform/http: what every route shares. The auth hook that attaches each request's Ctx, the
+ * problem+json error mapping, strict list/aggregate parameter parsing, the OpenAPI document from
+ * live metadata with its reference page, health, and the static web UI with its SPA fallback.
+ */
+export { registerAuthHook, requestCtx, optionalRequestCtx, requireAdmin, clientOf } from "./auth";
+export type { Authenticator, ClientInfo, CtxFactory } from "./auth";
+export { registerProblemHandler, problem, sendProblem, sendNotFound, toProblem, PROBLEM_CONTENT_TYPE } from "./problem";
+export type { Problem, ProblemDetail } from "./problem";
+export { parseListQuery, parseGetQuery, parseAggregateQuery, MAX_LIMIT, DEFAULT_LIMIT } from "./query-params";
+export type { ListQuery, AggregateQuery, DeletedMode } from "./query-params";
+export { buildOpenApiDocument } from "./openapi";
+export type { OpenApiOptions } from "./openapi";
+export { registerDocsRoutes } from "./docs.routes";
+export type { DocsDeps } from "./docs.routes";
+export { registerHealthRoute } from "./health.routes";
+export { registerStaticWeb, isSpaRequest, sendSpa } from "./static-web";
+export type { StaticWeb } from "./static-web";

@@ -1,0 +1,259 @@
+/** The fixed parts of the OpenAPI document: shared schemas, problem responses, security schemes. */
+import type { JsonSchema } from "./openapi-fields";
+import { ref } from "./openapi-fields";
+
+const OPERATORS = [
+  "eq", "ne", "lt", "lte", "gt", "gte", "between", "in", "nin", "contains", "not_contains", "starts_with", "ends_with",
+  "is_empty", "is_not_empty", "in_last", "in_next", "today", "this_week", "this_month", "this_quarter", "this_year", "has_any", "has_all",
+];
+
+const label: JsonSchema = {
+  type: "object",
+  properties: { en: { type: "string" }, zh: { type: "string" } },
+  required: ["en", "zh"],
+};
+
+const fieldDef: JsonSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
+    type: {
+      type: "string",
+      enum: ["text", "long_text", "email", "phone", "url", "integer", "decimal", "percent", "currency", "boolean", "date", "datetime", "picklist", "multi_picklist", "relation"],
+    },
+    label: ref("Label"),
+    description: ref("Label"),
+    required: { type: "boolean" },
+    unique: { type: "boolean" },
+    defaultValue: {},
+    options: {
+      type: "array",
+      items: { type: "object", properties: { value: { type: "string" }, label: ref("Label"), color: { type: "string" } }, required: ["value", "label"] },
+    },
+    relation: { type: "object", properties: { object: { type: "string" } }, required: ["object"] },
+    scale: { type: "integer", minimum: 0, maximum: 8 },
+    currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    validation: {
+      type: "object",
+      properties: {
+        min: { type: "number" },
+        max: { type: "number" },
+        minLength: { type: "integer" },
+        maxLength: { type: "integer" },
+        pattern: { type: "string" },
+      },
+    },
+    maskKind: { type: "string", enum: ["person_name", "phone", "email", "amount_range", "text"] },
+    isSystem: { type: "boolean", readOnly: true },
+    isStandard: { type: "boolean", readOnly: true },
+  },
+  required: ["name", "type", "label"],
+};
+
+export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
+  Problem: {
+    type: "object",
+    description: "RFC 9457 problem details; errors name each offending field",
+    properties: {
+      type: { type: "string" },
+      title: { type: "string" },
+      status: { type: "integer" },
+      detail: { type: "string" },
+      errors: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { field: { type: "string" }, reason: { type: "string" }, code: { type: "string" }, row: { type: "integer" } },
+          required: ["field", "reason"],
+        },
+      },
+    },
+    required: ["type", "title", "status", "detail"],
+  },
+  Money: {
+    type: "object",
+    properties: {
+      amount: { type: "string", pattern: "^-?\\d+(\\.\\d+)?$", description: "exact decimal at the currency's scale, e.g. 1054.00" },
+      currency: { type: "string", pattern: "^[A-Z]{3}$", description: "ISO 4217 code" },
+    },
+    required: ["amount", "currency"],
+  },
+  MoneyInput: {
+    type: "object",
+    properties: {
+      amount: { type: ["string", "number"], description: "decimal string (exact) or number" },
+      currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    },
+    required: ["amount"],
+    additionalProperties: false,
+  },
+  Condition: {
+    description: 'A filter condition, e.g. {"all":[{"field":"stage","op":"in","value":["Won"]},{"field":"amount","op":"gte","value":1000}]}',
+    anyOf: [
+      { type: "object", properties: { all: { type: "array", items: ref("Condition") } }, required: ["all"], additionalProperties: false },
+      { type: "object", properties: { any: { type: "array", items: ref("Condition") } }, required: ["any"], additionalProperties: false },
+      { type: "object", properties: { not: ref("Condition") }, required: ["not"], additionalProperties: false },
+      {
+        type: "object",
+        properties: {
+          field: { type: "string", description: "a field name, or a path through relations such as account.region" },
+          op: { type: "string", enum: OPERATORS },
+          value: { description: "a value, a list, {from,to}, {amount,unit} or {$actor: name}" },
+        },
+        required: ["field", "op"],
+        additionalProperties: false,
+      },
+    ],
+  },
+  ListQuery: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      filter: ref("Condition"),
+      sort: {
+        description: 'comma-separated fields, "-" for descending ("-amount,name"), or a list of {field, desc}',
+        anyOf: [
+          { type: "string" },
+          { type: "array", items: { anyOf: [{ type: "string" }, { type: "object", properties: { field: { type: "string" }, desc: { type: "boolean" } }, required: ["field"] }] } },
+        ],
+      },
+      limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+      cursor: { type: ["string", "null"], description: "nextCursor of the previous page" },
+      fields: { type: "array", items: { type: "string" } },
+      include: { type: "array", items: { type: "string" }, description: "relation fields whose records ride along under _related" },
+      deleted: { type: "string", enum: ["exclude", "only", "include"], default: "exclude" },
+    },
+  },
+  AggregateQuery: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      filter: ref("Condition"),
+      groupBy: {
+        type: "array",
+        maxItems: 2,
+        items: {
+          type: "object",
+          properties: { field: { type: "string" }, bucket: { type: "string", enum: ["day", "month", "quarter", "year"] } },
+          required: ["field"],
+        },
+      },
+      metrics: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { fn: { type: "string", enum: ["count", "sum", "avg", "min", "max"] }, field: { type: "string" } },
+          required: ["fn"],
+        },
+      },
+      deleted: { type: "string", enum: ["exclude", "only", "include"] },
+    },
+  },
+  AggregateResult: {
+    type: "object",
+    properties: {
+      rows: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            group: { type: "object", description: 'keys: field, or "field:bucket"', additionalProperties: true },
+            values: { type: "object", description: 'keys: "count", "sum:amount", ...; a currency sum is a Money', additionalProperties: true },
+          },
+          required: ["group", "values"],
+        },
+      },
+    },
+    required: ["rows"],
+  },
+  BulkUpsertResult: {
+    type: "object",
+    properties: { inserted: { type: "integer" }, updated: { type: "integer" }, ids: { type: "array", items: { type: "string" } } },
+    required: ["inserted", "updated"],
+  },
+  Label: label,
+  FieldDef: fieldDef,
+  FieldPatch: {
+    type: "object",
+    properties: {
+      label: ref("Label"),
+      description: ref("Label"),
+      required: { type: "boolean" },
+      defaultValue: {},
+      options: (fieldDef.properties as Record<string, JsonSchema>).options!,
+      validation: (fieldDef.properties as Record<string, JsonSchema>).validation!,
+      maskKind: (fieldDef.properties as Record<string, JsonSchema>).maskKind!,
+    },
+  },
+  ObjectDef: {
+    type: "object",
+    properties: {
+      name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
+      label: ref("Label"),
+      labelPlural: ref("Label"),
+      icon: { type: "string" },
+      nameField: { type: "string" },
+      externalKeyField: { type: "string" },
+      fields: { type: "array", items: ref("FieldDef") },
+      isStandard: { type: "boolean" },
+      module: { type: "string" },
+    },
+    required: ["name", "label", "labelPlural", "nameField", "fields"],
+  },
+  NewObject: {
+    type: "object",
+    properties: {
+      name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
+      label: ref("Label"),
+      labelPlural: ref("Label"),
+      icon: { type: "string" },
+      nameField: { type: "string" },
+      externalKeyField: { type: "string" },
+      fields: { type: "array", items: ref("FieldDef") },
+    },
+    required: ["name", "label", "labelPlural"],
+  },
+  User: {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      name: { type: "string" },
+      email: { type: ["string", "null"] },
+      locale: { type: ["string", "null"] },
+      isAdmin: { type: "boolean" },
+      roles: { type: "array", items: { type: "string" } },
+    },
+    required: ["id", "name", "isAdmin", "roles"],
+  },
+  ApiToken: {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      userId: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "array", items: { type: "string" } },
+      createdAt: { type: "string", format: "date-time" },
+      createdBy: { type: "string" },
+      expiresAt: { type: ["string", "null"], format: "date-time" },
+      lastUsedAt: { type: ["string", "null"], format: "date-time" },
+      revokedAt: { type: ["string", "null"], format: "date-time" },
+    },
+    required: ["id", "userId", "name", "scopes", "createdAt"],
+  },
+};
+
+const problemContent = { "application/problem+json": { schema: ref("Problem") } };
+
+export const PROBLEM_RESPONSES: Record<string, JsonSchema> = {
+  BadRequest: { description: "Bad input: errors name each field and why", content: problemContent },
+  Unauthorized: { description: "Not signed in (no session cookie or bearer token)", content: problemContent },
+  Forbidden: { description: "Signed in, but not allowed", content: problemContent },
+  NotFound: { description: "No such object or record", content: problemContent },
+  Conflict: { description: "Stale version (If-Match) or duplicate unique value", content: problemContent },
+  TooLarge: { description: "Request body too large", content: problemContent },
+};
+
+export const SECURITY_SCHEMES = {
+  cookieAuth: { type: "apiKey", in: "cookie", name: "revline_session", description: "Session cookie set by POST /api/auth/login" },
+  bearerAuth: { type: "http", scheme: "bearer", description: "API token made by an administrator (POST /api/tokens)" },
+};

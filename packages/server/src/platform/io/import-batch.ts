@@ -1,0 +1,126 @@
+/**
+ * Writing one batch of rows through records.bulkUpsert in one transaction, together with the
+ * batch's report lines and the job's progress. When the records layer refuses rows and names them,
+ * they are taken out, reported, and the batch tried again in a fresh transaction.
+ */
+import { v7 as uuidv7 } from "uuid";
+import { AppError, isAppError, type ObjectDef } from "@revline/core";
+import type { Ctx, Db } from "../context";
+import { withTransaction } from "../db";
+import { bulkUpsert } from "../records";
+import type { Rejection } from "./import-job.repo";
+import type { ImportPlan } from "./mapping";
+import type { BuiltRow } from "./row-builder";
+
+export type UpsertCounts = { inserted: number; updated: number };
+export type BatchOutcome = UpsertCounts & {
+  /** Rows the records layer refused, one line per named problem. */
+  refused: Rejection[];
+  /** Rows that went in (or would have, in a dry run). */
+  written: BuiltRow[];
+};
+
+class DryRunRollback extends Error {
+  constructor(readonly counts: UpsertCounts) {
+    super("dry run: rolled back");
+  }
+}
+
+/** Column header feeding a field, for reporting what the records layer refused. */
+function headerOf(plan: ImportPlan, field: string | undefined): string | null {
+  if (!field) return null;
+  return plan.columns.find((c) => c.field.name === field)?.header ?? `(${field})`;
+}
+
+export function valueText(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "object") {
+    const m = v as { amount?: unknown; currency?: unknown };
+    if (m.amount !== undefined && m.currency !== undefined) return `${String(m.amount)} ${String(m.currency)}`;
+    return JSON.stringify(v);
+  }
+  return String(v);
+}
+
+/** Row index -> problems, from a records-layer error that names rows; undefined for any other error. */
+export function badRows(e: unknown, count: number): Map<number, { field?: string; reason: string }[]> | undefined {
+  if (!isAppError(e) || (e.kind !== "invalid" && e.kind !== "conflict")) return undefined;
+  const map = new Map<number, { field?: string; reason: string }[]>();
+  for (const d of e.details) {
+    if (typeof d.row !== "number" || !Number.isInteger(d.row) || d.row < 0 || d.row >= count) return undefined;
+    map.set(d.row, [...(map.get(d.row) ?? []), { field: d.field || undefined, reason: d.reason }]);
+  }
+  return map.size ? map : undefined;
+}
+
+/**
+ * Rows with a key value upsert by it; rows without one (or every row, when the import has no key)
+ * are inserted: the records layer matches those by a fresh id that cannot exist yet.
+ */
+async function upsertRows(ctx: Ctx, object: ObjectDef, keyField: string | undefined, rows: BuiltRow[]): Promise<UpsertCounts> {
+  const keyed: number[] = [];
+  const fresh: number[] = [];
+  rows.forEach((b, i) => {
+    const k = keyField ? b.record[keyField] : undefined;
+    (k === undefined || k === null || k === "" ? fresh : keyed).push(i);
+  });
+  const counts = { inserted: 0, updated: 0 };
+  const call = async (indexes: number[], key: string, withId: boolean) => {
+    if (!indexes.length) return;
+    const records = indexes.map((i) => (withId ? { ...rows[i]!.record, id: uuidv7() } : rows[i]!.record));
+    try {
+      const r = await bulkUpsert(ctx, object.name, records, { key });
+      counts.inserted += r.inserted;
+      counts.updated += r.updated;
+    } catch (e) {
+      // Row numbers in the error are positions in this call: map them back to the batch.
+      if (isAppError(e) && e.details.every((d) => typeof d.row === "number")) {
+        throw new AppError(e.kind, e.message, e.details.map((d) => ({ ...d, row: indexes[d.row!] })));
+      }
+      throw e;
+    }
+  };
+  await call(keyed, keyField ?? "id", false);
+  await call(fresh, "id", true);
+  return counts;
+}
+
+/**
+ * Upserts `rows` and runs `inTransaction` (report, progress) in the same transaction. A dry run
+ * rolls the records back and runs `inTransaction` on its own afterwards.
+ */
+export async function writeBatch(
+  ctx: Ctx,
+  object: ObjectDef,
+  keyField: string | undefined,
+  plan: ImportPlan,
+  rows: BuiltRow[],
+  dryRun: boolean,
+  inTransaction: (db: Db, counts: UpsertCounts, refused: Rejection[]) => Promise<void>,
+): Promise<BatchOutcome> {
+  let pending = rows;
+  const refused: Rejection[] = [];
+  for (;;) {
+    try {
+      const counts = await withTransaction(ctx.db, async (trx) => {
+        const r = pending.length ? await upsertRows({ ...ctx, db: trx }, object, keyField, pending) : { inserted: 0, updated: 0 };
+        if (dryRun) throw new DryRunRollback(r);
+        await inTransaction(trx, r, refused);
+        return r;
+      });
+      return { ...counts, refused, written: pending };
+    } catch (e) {
+      if (e instanceof DryRunRollback) {
+        await withTransaction(ctx.db, (db) => inTransaction(db, e.counts, refused));
+        return { ...e.counts, refused, written: pending };
+      }
+      const bad = badRows(e, pending.length);
+      if (!bad) throw e;
+      for (const [i, list] of bad) {
+        const r = pending[i]!;
+        for (const d of list) refused.push({ row: r.row, column: headerOf(plan, d.field), value: d.field ? valueText(r.record[d.field]) : null, reason: d.reason });
+      }
+      pending = pending.filter((_, i) => !bad.has(i));
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Running an import: file rows -> lenient coercion -> records.bulkUpsert, 1,000 rows a batch.
+ *
+ * - Each batch is one transaction holding its records, its report lines and the job's progress
+ *   (`last_committed_row`), so a killed import leaves every batch fully in or out, and `resume`
+ *   continues after the last committed row. Re-running the whole file is safe too: rows upsert by
+ *   the key (the object's external key field, or the one asked for), so they update instead of
+ *   duplicating. Rows without a key value are inserted; an import whose key field no column feeds
+ *   inserts every row (running it twice inserts twice).
+ * - Rows whose cells cannot be coerced are rejected before the batch; when the records layer still
+ *   refuses rows (validation, duplicates), those are taken out, reported, and the batch retried.
+ * - read = inserted + updated + rejected, always.
+ * - Relations to the same object inside the file (account.parent_account by name) are set in a
+ *   second pass once every row exists; a value naming neither an existing record nor a row of the
+ *   file is unresolved like any other.
+ * - A dry run sends every batch through the records layer inside a transaction that is rolled back:
+ *   same checks, same report, no records written (the job row and its report are kept).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { v7 as uuidv7 } from "uuid";
+import { invalid, type ObjectDef } from "@revline/core";
+import type { Ctx } from "../context";
+import { writeBatch } from "./import-batch";
+import * as jobs from "./import-job.repo";
+import type { ImportJob, JobOptions, Rejection } from "./import-job.repo";
+import { openRowSource, type RowSource } from "./file-reader";
+import type { DateOrder } from "./lenient-date";
+import { checkMappingFile, planImport, type ImportPlan, type MappingFile } from "./mapping";
+import { loadRelationIndex, type RelationIndex } from "./relation-index";
+import { buildRow, ownKeysOf, type BuiltRow, type Deferred, type RowRules } from "./row-builder";
+import { setDeferredRelations } from "./self-relations";
+
+export const BATCH_SIZE = 1000;
+
+export type ImportRequest = {
+  object: string;
+  /** Path of the file to read. */
+  file: string;
+  /** Name shown in reports (default: the file's base name). */
+  fileName?: string;
+  mapping?: MappingFile;
+  key?: string;
+  dateOrder?: DateOrder;
+  onUnresolved?: "reject" | "empty";
+  encoding?: string;
+  dryRun?: boolean;
+  batchSize?: number;
+  /** Run this existing job (created by an upload); its stored options fill in what is not given. */
+  jobId?: string;
+  /** Continue the newest unfinished job for the same object and file (or the job with this id). */
+  resume?: boolean | string;
+  onProgress?: (p: ImportProgress) => void;
+  /** Called once the job row exists (before any batch). */
+  onStart?: (jobId: string) => void;
+};
+
+export type ImportProgress = { read: number; total: number | null; inserted: number; updated: number; rejected: number };
+
+export type ImportSummary = ImportProgress & {
+  id: string;
+  object: string;
+  fileName: string;
+  status: jobs.ImportStatus;
+  dryRun: boolean;
+  encoding: string | null;
+  delimiter: string | null;
+  key: string | null;
+  /** Problems on rows that still went in (relations left empty). */
+  warnings: number;
+  unmappedColumns: string[];
+  mapping: Record<string, string | null>;
+  /** Rows already committed by an earlier run of this job, skipped now. */
+  resumedAfterRow: number;
+  durationMs: number;
+};
+
+export function objectOf(ctx: Ctx, name: string): ObjectDef {
+  const object = ctx.meta(name);
+  if (!object) throw invalid(`unknown object "${name}"`, [{ field: "object", reason: "no such object" }]);
+  return object;
+}
+
+const defined = (o: JobOptions) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JobOptions;
+
+async function startJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, absFile: string): Promise<ImportJob> {
+  const stat = fs.statSync(absFile);
+  const given: JobOptions = defined({
+    mapping: req.mapping,
+    key: req.key,
+    dateOrder: req.dateOrder,
+    onUnresolved: req.onUnresolved,
+    encoding: req.encoding,
+    dryRun: req.dryRun,
+  });
+  let job: ImportJob | undefined;
+  if (req.jobId) {
+    job = await jobs.findJob(ctx.db, req.jobId);
+    if (!job) throw invalid(`no import ${req.jobId}`, [{ field: "id", reason: "not found" }]);
+  } else if (req.resume) {
+    job = typeof req.resume === "string" ? await jobs.findJob(ctx.db, req.resume) : await jobs.findResumableJob(ctx.db, object.name, absFile);
+    if (job && (job.options.fileSize !== stat.size || job.options.fileMtime !== stat.mtimeMs)) {
+      throw invalid("the file changed since the import started: run it again without resume (rows upsert by key)", [{ field: "file", reason: "changed" }]);
+    }
+  }
+  const fileFacts = { fileSize: stat.size, fileMtime: stat.mtimeMs };
+  if (job) {
+    if (job.status === "done" && !job.options.dryRun) throw invalid(`import ${job.id} already finished`, [{ field: "id", reason: "done" }]);
+    const options = { ...job.options, ...given, ...fileFacts };
+    await jobs.updateJob(ctx.db, job.id, { status: "running", options, error: null, object: object.name }, ctx.clock());
+    return { ...job, options, object: object.name };
+  }
+  return jobs.insertJob(
+    ctx.db,
+    { id: uuidv7(), object: object.name, fileName: req.fileName ?? path.basename(absFile), filePath: absFile, options: { ...given, ...fileFacts }, createdBy: ctx.actor.id, status: "running" },
+    ctx.clock(),
+  );
+}
+
+function resolveKey(object: ObjectDef, plan: ImportPlan, asked: string | undefined): string | undefined {
+  const fed = new Set([...plan.columns.filter((c) => c.part === "value").map((c) => c.field.name), ...plan.sets.map((s) => s.field.name)]);
+  if (asked) {
+    if (!object.fields.some((f) => f.name === asked)) throw invalid(`${object.name} has no field "${asked}" to use as the key`, [{ field: "key", reason: "unknown field" }]);
+    if (!fed.has(asked)) throw invalid(`the key "${asked}" is not fed by any column`, [{ field: "key", reason: "not mapped" }]);
+    return asked;
+  }
+  const key = object.externalKeyField;
+  return key && fed.has(key) ? key : undefined;
+}
+
+async function loadIndexes(ctx: Ctx, plan: ImportPlan): Promise<Map<string, RelationIndex>> {
+  const indexes = new Map<string, RelationIndex>();
+  for (const col of plan.columns) {
+    const target = col.field.relation?.object;
+    if (col.part !== "value" || !target || indexes.has(target)) continue;
+    indexes.set(target, await loadRelationIndex(ctx, objectOf(ctx, target)));
+  }
+  return indexes;
+}
+
+/** A first pass: the row count, and the names/keys of this file's rows when it refers to itself. */
+async function scanFile(open: () => Promise<RowSource>, rules: Pick<RowRules, "object" | "plan" | "keyField">, wantKeys: boolean) {
+  const source = await open();
+  const ownKeys = new Set<string>();
+  let total = 0;
+  try {
+    for await (const r of source.rows) {
+      total++;
+      if (wantKeys) for (const k of ownKeysOf(rules, r.cells)) ownKeys.add(k);
+    }
+  } finally {
+    source.close();
+  }
+  return { total, ownKeys };
+}
+
+export async function runImport(ctx: Ctx, req: ImportRequest): Promise<ImportSummary> {
+  const started = Date.now();
+  const object = objectOf(ctx, req.object);
+  const absFile = path.resolve(req.file);
+  if (!fs.existsSync(absFile)) throw invalid(`file not found: ${req.fileName ?? req.file}`, [{ field: "file", reason: "not found" }]);
+  const job = await startJob(ctx, req, object, absFile);
+  req.onStart?.(job.id);
+  try {
+    return await runJob(ctx, req, object, job, absFile, started);
+  } catch (e) {
+    const now = ctx.clock();
+    await jobs.updateJob(ctx.db, job.id, { status: "failed", error: e instanceof Error ? e.message : String(e), finishedAt: now.toISOString() }, now);
+    throw e;
+  }
+}
+
+async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: ImportJob, absFile: string, started: number): Promise<ImportSummary> {
+  const options = job.options;
+  const dryRun = options.dryRun === true;
+  const open = () => openRowSource(absFile, { encoding: options.encoding }, job.fileName);
+  const mappingFile = checkMappingFile(options.mapping ?? {});
+  const head = await open();
+  head.close();
+  const plan = planImport(object, head.columns, mappingFile);
+  const keyField = resolveKey(object, plan, options.key ?? mappingFile.key);
+  const hasSelf = plan.columns.some((c) => c.part === "value" && c.field.relation?.object === object.name);
+  const { total, ownKeys } = await scanFile(open, { object, plan, keyField }, hasSelf);
+  await jobs.updateJob(ctx.db, job.id, { total, encoding: head.encodingLabel ?? null, delimiter: head.delimiter ?? null }, ctx.clock());
+  const rules: RowRules = {
+    object,
+    plan,
+    indexes: await loadIndexes(ctx, plan),
+    ownKeys,
+    keyField,
+    dateOrder: options.dateOrder ?? mappingFile.dateOrder,
+    onUnresolved: options.onUnresolved ?? mappingFile.onUnresolved ?? "reject",
+  };
+
+  // A dry run or a fresh job starts from zero; a resumed one from its committed counts.
+  const resumeFrom = dryRun ? 0 : job.lastCommittedRow;
+  if (resumeFrom === 0) await jobs.clearRejections(ctx.db, job.id);
+  const counts = resumeFrom
+    ? { read: job.read, inserted: job.inserted, updated: job.updated, rejected: job.rejected }
+    : { read: 0, inserted: 0, updated: 0, rejected: 0 };
+  let warnings = 0;
+  let seq = await jobs.nextRejectionSeq(ctx.db, job.id);
+  const deferred: Deferred[] = [];
+  const batchSize = req.batchSize ?? BATCH_SIZE;
+
+  let batch: BuiltRow[] = [];
+  let problems: Rejection[] = [];
+  let batchRead = 0;
+  let batchRejected = 0;
+  let batchKeys = new Set<string>();
+  let lastRow = resumeFrom;
+
+  const commit = async () => {
+    if (batchRead === 0) return;
+    let next = counts;
+    const outcome = await writeBatch(ctx, object, keyField, plan, batch, dryRun, async (db, result, refused) => {
+      next = {
+        read: counts.read + batchRead,
+        inserted: counts.inserted + result.inserted,
+        updated: counts.updated + result.updated,
+        rejected: counts.rejected + batchRejected + new Set(refused.map((r) => r.row)).size,
+      };
+      const lines = [...problems, ...refused].sort((a, b) => a.row - b.row);
+      const after = await jobs.addRejections(db, job.id, seq, lines);
+      await jobs.saveProgress(db, job.id, { ...next, lastCommittedRow: dryRun ? 0 : lastRow }, ctx.clock());
+      seq = after;
+    });
+    Object.assign(counts, next);
+    for (const b of outcome.written) deferred.push(...b.deferred);
+    batch = [];
+    problems = [];
+    batchRead = 0;
+    batchRejected = 0;
+    batchKeys = new Set();
+    req.onProgress?.({ ...counts, total });
+  };
+
+  const source = await open();
+  try {
+    for await (const { row, cells } of source.rows) {
+      if (row <= resumeFrom) {
+        // Committed by an earlier run: only relations still to be set after the first pass matter.
+        if (hasSelf) deferred.push(...buildRow(rules, row, cells).deferred);
+        continue;
+      }
+      const built = buildRow(rules, row, cells);
+      const key = keyField ? built.record[keyField] : undefined;
+      const keyText = key === undefined || key === null ? undefined : String(key);
+      // The same key twice in one batch would be one upsert racing itself: close the batch first.
+      if (keyText !== undefined && batchKeys.has(keyText)) await commit();
+      batchRead++;
+      lastRow = row;
+      warnings += built.warnings.length;
+      problems.push(...built.errors, ...built.warnings);
+      if (built.errors.length) batchRejected++;
+      else {
+        batch.push(built);
+        if (keyText !== undefined) batchKeys.add(keyText);
+      }
+      if (batchRead >= batchSize) await commit();
+    }
+    await commit();
+  } finally {
+    source.close();
+  }
+
+  if (deferred.length && !dryRun) {
+    const unset = await setDeferredRelations(ctx, object, keyField, deferred);
+    warnings += unset.length;
+    seq = await jobs.addRejections(ctx.db, job.id, seq, unset);
+  }
+  const finishedAt = ctx.clock();
+  await jobs.updateJob(ctx.db, job.id, { status: "done", finishedAt: finishedAt.toISOString() }, finishedAt);
+  return {
+    id: job.id,
+    object: object.name,
+    fileName: job.fileName,
+    status: "done",
+    dryRun,
+    encoding: head.encodingLabel ?? null,
+    delimiter: head.delimiter ?? null,
+    key: keyField ?? null,
+    ...counts,
+    total,
+    warnings,
+    unmappedColumns: plan.unmapped,
+    mapping: plan.mapping,
+    resumedAfterRow: resumeFrom,
+    durationMs: Date.now() - started,
+  };
+}

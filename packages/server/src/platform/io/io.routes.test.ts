@@ -1,0 +1,144 @@
+/**
+ * Import and export over real HTTP: upload (multipart), describe, dry run, run in the background,
+ * progress, the rejected-row report, and the export download.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../../test/app";
+import { allRecords } from "./io-test-context";
+
+let t: TestApp;
+let dataDir: string;
+const savedDataDir = process.env.REVLINE_DATA_DIR;
+beforeAll(async () => {
+  // Uploads land under the data folder; keep them in a scratch one.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "revline-io-http-"));
+  process.env.REVLINE_DATA_DIR = dataDir;
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+  if (savedDataDir === undefined) delete process.env.REVLINE_DATA_DIR;
+  else process.env.REVLINE_DATA_DIR = savedDataDir;
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function multipart(fields: Record<string, string>, file: { name: string; content: string | Buffer }) {
+  const boundary = "----revline-test-boundary";
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n`));
+  parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
+  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { rawBody: Buffer.concat(parts), headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+}
+
+async function waitDone(id: string) {
+  for (let i = 0; i < 600; i++) {
+    const res = await t.get(`/api/imports/${id}`);
+    if (res.body.status === "done" || res.body.status === "failed") return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("import did not finish");
+}
+
+const rows = ["External ID,Name,Stage,Amount,Close date,Junk"];
+for (let i = 1; i <= 25; i++) rows.push(`H-${i},Deal ${i},${i === 13 ? "Unknown" : "Won"},"$${i},000",2024/1/${i},x`);
+const csv = rows.join("\r\n") + "\r\n";
+
+describe("import over HTTP", () => {
+  let id: string;
+
+  it("describes an upload: encoding, delimiter, columns, sample, rows, suggested mapping", async () => {
+    const res = await t.request("POST", "/api/imports", multipart({ object: "opportunity" }, { name: "deals.csv", content: csv }));
+    expect(res.status, res.text).toBe(201);
+    id = res.body.id;
+    expect(res.body).toMatchObject({
+      object: "opportunity",
+      fileName: "deals.csv",
+      encoding: "UTF-8",
+      delimiter: ",",
+      columns: ["External ID", "Name", "Stage", "Amount", "Close date", "Junk"],
+      totalRows: 25,
+      mapping: { "External ID": "external_id", Name: "name", Stage: "stage", Amount: "amount", "Close date": "close_date", Junk: null },
+      unmappedColumns: ["Junk"],
+    });
+    expect(res.body.sample.length).toBe(20);
+    expect(res.body.sample[0]).toEqual(["H-1", "Deal 1", "Won", "$1,000", "2024/1/1", "x"]);
+    const status = await t.get(`/api/imports/${id}`);
+    expect(status.body).toMatchObject({ status: "pending", progress: { read: 0, total: 25 } });
+  });
+
+  it("runs a dry run, then the import, in the background; the report lists the bad row", async () => {
+    const dry = await t.post(`/api/imports/${id}/run`, { dryRun: true, onUnresolved: "reject" });
+    expect(dry.status, dry.text).toBe(202);
+    expect(await waitDone(id)).toMatchObject({ status: "done", dryRun: true, summary: { read: 25, inserted: 24, updated: 0, rejected: 1 } });
+    expect((await allRecords(t.ctx(), "opportunity")).length).toBe(0);
+
+    const mapping = { "External ID": "external_id", Name: "name", Stage: "stage", Amount: "amount", "Close date": "close_date", Junk: null };
+    const run = await t.post(`/api/imports/${id}/run`, { mapping });
+    expect(run.status, run.text).toBe(202);
+    expect(run.body).toEqual({ id, status: "running" });
+    expect(await waitDone(id)).toMatchObject({ status: "done", dryRun: false, progress: { read: 25, total: 25 }, summary: { read: 25, inserted: 24, updated: 0, rejected: 1 } });
+    const deals = await allRecords(t.ctx(), "opportunity");
+    expect(deals.length).toBe(24);
+    expect(deals.find((d) => d.external_id === "H-25")).toMatchObject({ amount: { amount: "25000.00", currency: "USD" }, close_date: "2024-01-25" });
+
+    const report = await t.get(`/api/imports/${id}/report?format=csv`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get("content-disposition")).toMatch(/deals-rejected\.csv/);
+    const lines = report.text.replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    expect(lines.length).toBe(2);
+    expect(lines[1]).toBe('13,Stage,Unknown,"""Unknown"" is not an option (Prospecting, Engaging, Won, Lost)"');
+    const again = await t.post(`/api/imports/${id}/run`, {});
+    expect(again.status).toBe(409);
+  });
+
+  it("hides one user's import from another", async () => {
+    const other = await t.createUser({ name: "Other", email: "other@example.com" });
+    expect((await t.get(`/api/imports/${id}`, { token: other.token })).status).toBe(404);
+  });
+
+  it("refuses an upload without a file or with an unknown object", async () => {
+    const noObject = await t.request("POST", "/api/imports", multipart({ object: "nope" }, { name: "a.csv", content: "a\n1\n" }));
+    expect(noObject.status).toBe(400);
+    expect(noObject.contentType).toMatch(/problem\+json/);
+  });
+});
+
+describe("export over HTTP", () => {
+  it("downloads CSV and XLSX of a filtered, sorted list", async () => {
+    const filter = encodeURIComponent(JSON.stringify({ field: "amount", op: "gte", value: 23000 }));
+    const res = await t.get(`/api/objects/opportunity/export?format=csv&filter=${filter}&sort=-amount&fields=external_id,amount`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get("content-disposition")).toMatch(/opportunity\.csv/);
+    expect(res.text.replace(/^\ufeff/, "").trim().split(/\r?\n/)).toEqual([
+      "external_id,amount,amount_currency",
+      "H-25,25000.00,USD",
+      "H-24,24000.00,USD",
+      "H-23,23000.00,USD",
+    ]);
+    const x = await fetch(`${t.url}/api/objects/opportunity/export?format=xlsx&filter=${filter}&sort=external_id&fields=external_id,close_date`, {
+      headers: { authorization: `Bearer ${t.admin.token}` },
+    });
+    expect(x.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    const values = wb.worksheets[0]!.getSheetValues().slice(1).map((r) => (r as unknown[]).slice(1));
+    expect(values).toEqual([
+      ["external_id", "close_date"],
+      ["H-23", new Date(Date.UTC(2024, 0, 23))],
+      ["H-24", new Date(Date.UTC(2024, 0, 24))],
+      ["H-25", new Date(Date.UTC(2024, 0, 25))],
+    ]);
+  });
+
+  it("answers 400 for a bad filter, before any download starts", async () => {
+    const res = await t.get(`/api/objects/opportunity/export?format=csv&filter=${encodeURIComponent("{nope")}`);
+    expect(res.status).toBe(400);
+    expect(res.contentType).toMatch(/problem\+json/);
+  });
+});

@@ -1,0 +1,18 @@
+/**
+ * Text normalisation for matching what people type against what is stored: NFKC folds full-width
+ * letters, digits and punctuation to their ASCII forms (`ＧＴＸ　Ｐｒｏ` -> `GTX Pro`), then case and
+ * every kind of whitespace are dropped, so `GTXPro`, `gtx pro` and `GTX  Pro` are the same key.
+ */
+export function matchKey(value: string): string {
+  return value.normalize("NFKC").toLowerCase().replace(/[\s\u200b\ufeff]+/g, "");
+}
+
+/** NFKC plus trimming: the form every cell takes before a coercion rule looks at it. */
+export function foldWidth(value: string): string {
+  return value.normalize("NFKC").trim();
+}
+
+/** A header or label compared loosely: matchKey, and `_`/`-` count as whitespace. */
+export function headerKey(value: string): string {
+  return matchKey(value.replace(/[_\-]+/g, " "));
+}

@@ -1,0 +1,121 @@
+/**
+ * One file row -> one record input (API value form), plus what was wrong with it.
+ * Empty cells are left out of the record: an insert then gets the field's default and an update
+ * leaves the stored value alone (an import never blanks data because a column was empty).
+ */
+import type { FieldDef, ObjectDef } from "@revline/core";
+import { cellText, coerceCell, isEmptyCell, type Cell } from "./coerce";
+import type { Rejection } from "./import-job.repo";
+import type { DateOrder } from "./lenient-date";
+import { fillTemplate, type ImportPlan } from "./mapping";
+import { KNOWN_CURRENCIES } from "./lenient-number";
+import { matchKey } from "./normalize";
+import { resolveRelation, type RelationIndex } from "./relation-index";
+
+export type RowRules = {
+  object: ObjectDef;
+  plan: ImportPlan;
+  indexes: Map<string, RelationIndex>;
+  /** matchKeys of the names and keys of this file's own rows (for relations to the same object). */
+  ownKeys: Set<string>;
+  /** The upsert key field, if any. */
+  keyField?: string;
+  dateOrder?: DateOrder;
+  onUnresolved: "reject" | "empty";
+};
+
+/** A relation to the same object whose target is a row of this file, set after the first pass. */
+export type Deferred = { row: number; field: string; column: string; text: string; key: unknown; name: unknown };
+
+export type BuiltRow = {
+  row: number;
+  record: Record<string, unknown>;
+  /** Problems that reject the row. */
+  errors: Rejection[];
+  /** Problems reported while the row still goes in (a relation kept empty). */
+  warnings: Rejection[];
+  deferred: Deferred[];
+  cells: Cell[];
+};
+
+const reportValue = (cell: Cell) => {
+  const t = cellText(cell);
+  return t.length > 1000 ? `${t.slice(0, 1000)}…` : t;
+};
+
+/** A leading ' before = + - @ is how exports keep spreadsheets from running text as a formula: drop it. */
+const unquote = (cell: Cell): Cell => (typeof cell === "string" && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+
+export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow {
+  const out: BuiltRow = { row, record: {}, errors: [], warnings: [], deferred: [], cells };
+  const { record } = out;
+  const currencyOf = new Map<string, { code: string; header: string }>();
+  const selfRelations: { field: FieldDef; header: string; text: string }[] = [];
+
+  for (const col of rules.plan.columns) {
+    const cell = unquote(cells[col.index]);
+    if (isEmptyCell(cell)) continue;
+    const { field } = col;
+    if (col.part === "currency") {
+      const code = cellText(cell).normalize("NFKC").trim().toUpperCase();
+      if (!KNOWN_CURRENCIES.has(code) && !/^[A-Z]{3}$/.test(code)) out.errors.push({ row, column: col.header, value: reportValue(cell), reason: "not a currency code" });
+      else currencyOf.set(field.name, { code, header: col.header });
+      continue;
+    }
+    if (field.type === "relation") {
+      const text = cellText(cell).trim();
+      const target = field.relation!.object;
+      const index = rules.indexes.get(target)!;
+      const hit = resolveRelation(index, text, col.options.match);
+      if (hit.ok) record[field.name] = hit.id;
+      else if (target === rules.object.name && rules.ownKeys.has(matchKey(text))) selfRelations.push({ field, header: col.header, text });
+      else {
+        const problem = { row, column: col.header, value: text, reason: hit.reason };
+        if (rules.onUnresolved === "reject") out.errors.push(problem);
+        else out.warnings.push({ ...problem, reason: `${hit.reason} (left empty)` });
+      }
+      continue;
+    }
+    const r = coerceCell(field, cell, { ...col.options, dateOrder: rules.dateOrder });
+    if (r.ok) record[field.name] = r.value;
+    else out.errors.push({ row, column: col.header, value: reportValue(cell), reason: r.reason });
+  }
+
+  for (const [name, { code, header }] of currencyOf) {
+    const v = record[name];
+    if (v === undefined) continue;
+    if (typeof v === "object" && v !== null) {
+      const money = v as { amount: string; currency: string };
+      if (money.currency !== code) out.errors.push({ row, column: header, value: code, reason: `the amount says ${money.currency}` });
+    } else record[name] = { amount: v, currency: code };
+  }
+
+  const text = (i: number) => (i < 0 ? "" : cellText(unquote(cells[i])).trim());
+  for (const set of rules.plan.sets) {
+    const value = fillTemplate(set.template, text);
+    if (value === "") continue;
+    const r = coerceCell(set.field, value, { dateOrder: rules.dateOrder });
+    if (r.ok) record[set.field.name] = r.value;
+    else out.errors.push({ row, column: null, value, reason: `${set.field.name}: ${r.reason}` });
+  }
+
+  for (const s of selfRelations) {
+    const key = rules.keyField ? record[rules.keyField] : undefined;
+    out.deferred.push({ row, field: s.field.name, column: s.header, text: s.text, key, name: record[rules.object.nameField] });
+  }
+  return out;
+}
+
+/** The matchKeys by which other rows of the same file may refer to this row. */
+export function ownKeysOf(rules: Pick<RowRules, "object" | "plan" | "keyField">, cells: Cell[]): string[] {
+  const keys: string[] = [];
+  const { object } = rules;
+  for (const col of rules.plan.columns) {
+    if (col.part !== "value") continue;
+    if (col.field.name === object.nameField || col.field.name === rules.keyField || col.field.name === object.externalKeyField) {
+      const t = cellText(cells[col.index]).trim();
+      if (t !== "") keys.push(matchKey(t));
+    }
+  }
+  return keys;
+}

@@ -1,0 +1,31 @@
+/** Conditions (caller filters and policy row conditions) as SQL, via the condition compiler. */
+import type { RawBuilder, SqlBool } from "kysely";
+import { validateCondition, type Condition } from "@revline/core";
+import type BetterSqlite3 from "better-sqlite3";
+import type { Ctx } from "../context";
+import { onSqliteOpen, sqliteHandle } from "../db";
+import { compileConditionForCtx, registerSqliteFunctions } from "./condition-sql";
+import type { Shape } from "./shape";
+
+const registered = new WeakSet<BetterSqlite3.Database>();
+function ensureSqliteFunctions(ctx: Ctx): void {
+  const raw = sqliteHandle(ctx.db);
+  if (!raw || registered.has(raw)) return;
+  registerSqliteFunctions(raw);
+  registered.add(raw);
+}
+// Every SQLite database opened after records is loaded gets the functions at once.
+onSqliteOpen((db) => {
+  const raw = sqliteHandle(db);
+  if (raw && !registered.has(raw)) {
+    registerSqliteFunctions(raw);
+    registered.add(raw);
+  }
+});
+
+/** Validates a condition against the object (Invalid naming the bad part) and compiles it. */
+export async function conditionSql(ctx: Ctx, shape: Shape, condition: Condition): Promise<RawBuilder<SqlBool>> {
+  ensureSqliteFunctions(ctx);
+  const valid = validateCondition(condition, shape.object, ctx.meta);
+  return compileConditionForCtx(ctx, shape.object, valid);
+}

@@ -1,0 +1,303 @@
+/** Home dashboard for a sales manager: KPIs, pipeline by stage, win rate, won revenue by month, agent and region. */
+import { ArrowRightOutlined, DollarOutlined, FundOutlined, RiseOutlined, TrophyOutlined } from "@ant-design/icons";
+import type { Condition } from "@revline/core";
+import { useQuery } from "@tanstack/react-query";
+import { Card, Col, Empty, Row, Segmented, Skeleton, Typography } from "antd";
+import { useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate } from "react-router";
+import { aggregate, listRecords, type AggregateRow } from "../../api/records";
+import { useLabel } from "../../i18n";
+import { optionColor } from "../../platform/field-value";
+import { formatMoney, formatMonth, formatNumber, formatPercent, text } from "../../platform/format";
+import { fieldOf, useMeta } from "../../platform/metadata";
+import { Chart, CHART_COLORS } from "./chart";
+import { byGroup, fillMonths, outcomeStages, winRate, type Bucket } from "./dashboard-data";
+
+const OBJECT = "opportunity";
+const TOP_N = 10;
+
+function useAggregate(name: string, body: Parameters<typeof aggregate>[1]) {
+  return useQuery({ queryKey: ["aggregate", OBJECT, name, body], queryFn: () => aggregate(OBJECT, body), staleTime: 60_000 });
+}
+
+/** Names for the ids that aggregate groups return (owners, regions). */
+function useNames(object: string, ids: string[]) {
+  const { lookup } = useMeta();
+  const nameField = lookup(object)?.nameField ?? "name";
+  return useQuery({
+    queryKey: ["records", object, "names", ids],
+    enabled: ids.length > 0,
+    queryFn: () => listRecords(object, { filter: { field: "id", op: "in", value: ids }, fields: ["id", nameField], limit: 1000 }),
+    select: (p) => new Map(p.records.map((r) => [r.id, text(r[nameField] ?? r.id)])),
+    staleTime: 5 * 60_000,
+  });
+}
+
+function Kpi({ icon, title, value, hint, color, testId }: { icon: ReactNode; title: string; value: ReactNode; hint?: ReactNode; color: string; testId: string }) {
+  return (
+    <Card variant="borderless" className="rl-kpi" data-testid={testId}>
+      <div className="rl-kpi-icon" style={{ background: `${color}14`, color }}>
+        {icon}
+      </div>
+      <div className="rl-kpi-body">
+        <div className="rl-muted">{title}</div>
+        <div className="rl-kpi-value">{value}</div>
+        {hint && <div className="rl-kpi-hint">{hint}</div>}
+      </div>
+    </Card>
+  );
+}
+
+export function DashboardPage() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const label = useLabel();
+  const navigate = useNavigate();
+  const meta = useMeta();
+  const object = meta.lookup(OBJECT);
+  const stageField = object ? fieldOf(object, "stage") : undefined;
+  const { won, lost, open } = outcomeStages(stageField);
+  const [metric, setMetric] = useState<"sum" | "count">("sum");
+
+  const wonFilter: Condition | undefined = won ? { field: "stage", op: "eq", value: won } : undefined;
+  const byStage = useAggregate("stage", { groupBy: [{ field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const byMonth = useAggregate("month", { filter: wonFilter, groupBy: [{ field: "close_date", bucket: "month" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const byOwner = useAggregate("owner", { filter: wonFilter, groupBy: [{ field: "owner" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const byRegion = useAggregate("region-stage", { groupBy: [{ field: "region" }, { field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+
+  const stages = byGroup(byStage.data ?? [], "stage");
+  const stageOf = (v: string | undefined) => stages.find((s) => s.key === v);
+  const wonB = stageOf(won);
+  const lostB = stageOf(lost);
+  const openCount = open.reduce((n, v) => n + (stageOf(v)?.count ?? 0), 0);
+  const rate = winRate(wonB?.count ?? 0, lostB?.count ?? 0);
+  const currency = wonB?.currency ?? "USD";
+
+  const owners = byGroup(byOwner.data ?? [], "owner").filter((b) => b.key).sort((a, b) => b.sum - a.sum).slice(0, TOP_N);
+  const ownerNames = useNames("user", owners.map((o) => o.key));
+  const regionRows = regionSummary(byRegion.data ?? [], won, lost);
+  const regionNames = useNames("region", regionRows.map((r) => r.key).filter(Boolean));
+  const months = fillMonths(byGroup(byMonth.data ?? [], "close_date:month"));
+
+  const money = (n: number, compact = false) => formatMoney(n, currency, lang, { compact });
+  const loading = byStage.isLoading || meta.isLoading;
+  const listLink = (c: Condition) => `/o/${OBJECT}?filter=${encodeURIComponent(JSON.stringify(c))}`;
+
+  const stageOrder = (stageField?.options ?? []).map((o) => o.value);
+  const stageChart = {
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { top: 0, left: "center" },
+    grid: { left: 8, right: 8, top: 56, bottom: 0, containLabel: true },
+    xAxis: { type: "category", data: stageOrder.map((v) => label(stageField?.options?.find((o) => o.value === v)?.label, v)), axisTick: { show: false } },
+    yAxis: [
+      { type: "value", name: t("dashboard.deals"), splitLine: { lineStyle: { type: "dashed" } } },
+      { type: "value", name: t("dashboard.amount"), axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { show: false } },
+    ],
+    series: [
+      {
+        name: t("dashboard.deals"),
+        type: "bar",
+        barMaxWidth: 42,
+        itemStyle: { borderRadius: [6, 6, 0, 0] },
+        data: stageOrder.map((v, i) => ({ value: stageOf(v)?.count ?? 0, itemStyle: { color: stageColor(optionColor(stageField!, v), i) } })),
+      },
+      {
+        name: t("dashboard.amount"),
+        type: "line",
+        yAxisIndex: 1,
+        smooth: true,
+        symbolSize: 8,
+        itemStyle: { color: "#0f1b3d" },
+        data: stageOrder.map((v) => stageOf(v)?.sum ?? 0),
+        tooltip: { valueFormatter: (v: number) => money(v) },
+      },
+    ],
+  };
+
+  const winChart = {
+    tooltip: { trigger: "item", valueFormatter: (v: number) => formatNumber(v, lang) },
+    series: [
+      {
+        type: "pie",
+        radius: ["64%", "84%"],
+        itemStyle: { borderColor: "#fff", borderWidth: 2 },
+        avoidLabelOverlap: true,
+        label: { show: false },
+        labelLine: { show: false },
+        data: [
+          { name: label(stageField?.options?.find((o) => o.value === won)?.label, won ?? "Won"), value: wonB?.count ?? 0, itemStyle: { color: "#12b886" } },
+          { name: label(stageField?.options?.find((o) => o.value === lost)?.label, lost ?? "Lost"), value: lostB?.count ?? 0, itemStyle: { color: "#fa5252" } },
+        ],
+      },
+    ],
+  };
+
+  const monthChart = {
+    tooltip: { trigger: "axis", valueFormatter: (v: number) => (metric === "sum" ? money(v) : formatNumber(v, lang)) },
+    grid: { left: 8, right: 8, top: 16, bottom: 0, containLabel: true },
+    xAxis: { type: "category", data: months.map((m) => formatMonth(m.key, lang)), axisTick: { show: false } },
+    yAxis: { type: "value", axisLabel: { formatter: (v: number) => (metric === "sum" ? money(v, true) : formatNumber(v, lang)) }, splitLine: { lineStyle: { type: "dashed" } } },
+    series: [
+      {
+        name: metric === "sum" ? t("dashboard.wonRevenue") : t("dashboard.wonDeals"),
+        type: "bar",
+        barMaxWidth: 36,
+        itemStyle: { color: CHART_COLORS[0], borderRadius: [4, 4, 0, 0] },
+        data: months.map((m) => (metric === "sum" ? m.sum : m.count)),
+      },
+      {
+        name: t("dashboard.trend"),
+        type: "line",
+        smooth: true,
+        showSymbol: false,
+        lineStyle: { width: 2, color: "#f59f00" },
+        data: movingAverage(months.map((m) => (metric === "sum" ? m.sum : m.count)), 3),
+      },
+    ],
+  };
+
+  const ownerChart = {
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => money(v) },
+    grid: { left: 8, right: 24, top: 8, bottom: 0, containLabel: true },
+    xAxis: { type: "value", axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
+    yAxis: { type: "category", inverse: true, data: owners.map((o) => ownerNames.data?.get(o.key) ?? "…"), axisTick: { show: false } },
+    series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: CHART_COLORS[4], borderRadius: [0, 4, 4, 0] }, data: owners.map((o) => o.sum) }],
+  };
+
+  const regionChart = {
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { top: 0, left: "center" },
+    grid: { left: 8, right: 8, top: 48, bottom: 0, containLabel: true },
+    xAxis: { type: "category", data: regionRows.map((r) => (r.key ? regionNames.data?.get(r.key) ?? "…" : t("dashboard.noRegion"))), axisTick: { show: false } },
+    yAxis: [
+      { type: "value", axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
+      { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } },
+    ],
+    series: [
+      { name: t("dashboard.wonRevenue"), type: "bar", barMaxWidth: 42, itemStyle: { color: CHART_COLORS[5], borderRadius: [6, 6, 0, 0] }, data: regionRows.map((r) => r.wonSum), tooltip: { valueFormatter: (v: number) => money(v) } },
+      { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
+    ],
+  };
+
+  return (
+    <div className="rl-dashboard">
+      <div className="rl-page-header">
+        <div>
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t("dashboard.title")}
+          </Typography.Title>
+          <div className="rl-muted">{t("dashboard.subtitle")}</div>
+        </div>
+        <Link to="/pipeline">
+          {t("dashboard.openPipeline")} <ArrowRightOutlined />
+        </Link>
+      </div>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} sm={12} xl={6}>
+          <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonRevenue")} value={loading ? "…" : money(wonB?.sum ?? 0, true)} hint={t("dashboard.dealsCount", { count: wonB?.count ?? 0, formatted: formatNumber(wonB?.count ?? 0, lang) })} />
+        </Col>
+        <Col xs={24} sm={12} xl={6}>
+          <Kpi testId="kpi-winrate" color="#1f4fe0" icon={<RiseOutlined />} title={t("dashboard.winRate")} value={loading ? "…" : rate === null ? "—" : formatPercent(rate, lang)} hint={t("dashboard.winRateHint")} />
+        </Col>
+        <Col xs={24} sm={12} xl={6}>
+          <Kpi testId="kpi-open" color="#f59f00" icon={<FundOutlined />} title={t("dashboard.openDeals")} value={loading ? "…" : formatNumber(openCount, lang)} hint={open.map((v) => label(stageField?.options?.find((o) => o.value === v)?.label, v)).join(" · ")} />
+        </Col>
+        <Col xs={24} sm={12} xl={6}>
+          <Kpi testId="kpi-avg" color="#7048e8" icon={<DollarOutlined />} title={t("dashboard.avgDeal")} value={loading ? "…" : wonB && wonB.count > 0 ? money(wonB.sum / wonB.count) : "—"} hint={t("dashboard.avgDealHint")} />
+        </Col>
+
+        <Col xs={24} xl={16}>
+          <Card variant="borderless" title={t("dashboard.pipelineByStage")} className="rl-chart-card">
+            {loading ? <Skeleton active /> : stages.length === 0 ? <Empty /> : (
+              <Chart option={stageChart} onClick={(p) => p.dataIndex !== undefined && stageOrder[p.dataIndex] && void navigate(listLink({ field: "stage", op: "eq", value: stageOrder[p.dataIndex] }))} />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={8}>
+          <Card variant="borderless" title={t("dashboard.winRate")} className="rl-chart-card">
+            {loading ? <Skeleton active /> : (
+              <div className="rl-donut">
+                <Chart option={winChart} height={260} />
+                <div className="rl-donut-center">
+                  <div className="rl-donut-value" data-testid="win-rate-center">{rate === null ? "—" : formatPercent(rate, lang)}</div>
+                  <div className="rl-muted">
+                    {formatNumber(wonB?.count ?? 0, lang)} / {formatNumber((wonB?.count ?? 0) + (lostB?.count ?? 0), lang)}
+                  </div>
+                </div>
+              </div>
+            )}
+            <div className="rl-muted" style={{ textAlign: "center" }}>{t("dashboard.winRateFormula")}</div>
+          </Card>
+        </Col>
+
+        <Col span={24}>
+          <Card
+            variant="borderless"
+            title={t("dashboard.wonByMonth")}
+            className="rl-chart-card"
+            extra={
+              <Segmented
+                size="small"
+                value={metric}
+                onChange={(v) => setMetric(v as "sum" | "count")}
+                options={[
+                  { value: "sum", label: t("dashboard.amount") },
+                  { value: "count", label: t("dashboard.deals") },
+                ]}
+              />
+            }
+          >
+            {byMonth.isLoading ? <Skeleton active /> : months.length === 0 ? <Empty /> : <Chart option={monthChart} height={280} />}
+          </Card>
+        </Col>
+
+        <Col xs={24} xl={12}>
+          <Card variant="borderless" title={t("dashboard.topAgents", { n: TOP_N })} className="rl-chart-card">
+            {byOwner.isLoading ? <Skeleton active /> : owners.length === 0 ? <Empty /> : (
+              <Chart option={ownerChart} height={340} onClick={(p) => p.dataIndex !== undefined && owners[p.dataIndex] && won && void navigate(listLink({ all: [{ field: "stage", op: "eq", value: won }, { field: "owner", op: "eq", value: owners[p.dataIndex]!.key }] }))} />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card variant="borderless" title={t("dashboard.byRegion")} className="rl-chart-card">
+            {byRegion.isLoading ? <Skeleton active /> : regionRows.length === 0 ? <Empty /> : <Chart option={regionChart} height={340} />}
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}
+
+function regionSummary(rows: AggregateRow[], won: string | undefined, lost: string | undefined) {
+  const m = new Map<string, { key: string; wonSum: number; won: number; lost: number; total: number }>();
+  for (const b of rows) {
+    const key = text(b.group.region);
+    const stage = text(b.group.stage);
+    const one: Bucket[] = byGroup([b], "stage");
+    const x = m.get(key) ?? { key, wonSum: 0, won: 0, lost: 0, total: 0 };
+    const c = one[0]?.count ?? 0;
+    x.total += c;
+    if (stage === won) {
+      x.won += c;
+      x.wonSum += one[0]?.sum ?? 0;
+    }
+    if (stage === lost) x.lost += c;
+    m.set(key, x);
+  }
+  return [...m.values()].map((x) => ({ ...x, rate: winRate(x.won, x.lost) })).sort((a, b) => b.wonSum - a.wonSum);
+}
+
+function movingAverage(values: number[], n: number): (number | null)[] {
+  return values.map((_, i) => {
+    if (i < n - 1) return null;
+    const slice = values.slice(i - n + 1, i + 1);
+    return Math.round(slice.reduce((a, b) => a + b, 0) / n);
+  });
+}
+
+/** ECharts wants CSS colours; Ant Design preset names map to their hex here. */
+function stageColor(preset: string, i: number): string {
+  const map: Record<string, string> = { blue: "#1f4fe0", gold: "#f59f00", green: "#12b886", red: "#fa5252", purple: "#7048e8", cyan: "#15aabf", magenta: "#e64980", orange: "#fd7e14", geekblue: "#3b5bdb", lime: "#82c91e", volcano: "#f76707" };
+  return preset.startsWith("#") ? preset : map[preset] ?? CHART_COLORS[i % CHART_COLORS.length]!;
+}

@@ -1,0 +1,176 @@
+/** The signed-in shell: navigation by object on the left, language, API docs and user menu on top. */
+import {
+  ApiOutlined,
+  DashboardOutlined,
+  DownOutlined,
+  ImportOutlined,
+  LogoutOutlined,
+  MenuFoldOutlined,
+  MenuUnfoldOutlined,
+  ProjectOutlined,
+  SettingOutlined,
+} from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
+import { Avatar, Button, Dropdown, Layout, Menu, Result, Segmented, Spin, Tooltip, type MenuProps } from "antd";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { isApiError, onUnauthorized } from "../api/client";
+import { logout } from "../api/records";
+import { setLanguage, useLabel, type UiLanguage } from "../i18n";
+import { sortForNavigation, useMeta } from "./metadata";
+import { ObjectIcon } from "./object-icon";
+import { useMe } from "./use-me";
+
+const COLLAPSE_KEY = "revline.nav.collapsed";
+
+function selectedKey(pathname: string): string {
+  const m = /^\/o\/([^/]+)/.exec(pathname);
+  if (m) return `/o/${m[1]}`;
+  if (pathname.startsWith("/admin")) return "/admin/objects";
+  return pathname === "" ? "/" : pathname;
+}
+
+export function AppLayout() {
+  const { t, i18n } = useTranslation();
+  const label = useLabel();
+  const me = useMe();
+  const meta = useMeta();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const qc = useQueryClient();
+  const [collapsed, setCollapsed] = useState(() => localStorage.getItem(COLLAPSE_KEY) === "1");
+
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        qc.clear();
+        void navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+      }),
+    [qc, navigate, location],
+  );
+
+  if (me.isLoading) {
+    return (
+      <div className="rl-page-loading" style={{ height: "100vh" }}>
+        <Spin size="large" />
+      </div>
+    );
+  }
+  if (me.error) {
+    if (isApiError(me.error) && me.error.status === 401) {
+      return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+    }
+    return <Result status="error" title={t("errors.serverUnavailable")} subTitle={me.error.message} extra={<Button onClick={() => void me.refetch()}>{t("common.retry")}</Button>} />;
+  }
+  const user = me.data;
+
+  const objectItems: MenuProps["items"] = sortForNavigation(meta.objects).map((o) => ({
+    key: `/o/${o.name}`,
+    icon: <ObjectIcon object={o} />,
+    label: label(o.labelPlural, o.name),
+  }));
+  const items: MenuProps["items"] = [
+    { key: "/", icon: <DashboardOutlined />, label: t("nav.dashboard") },
+    { key: "/pipeline", icon: <ProjectOutlined />, label: t("nav.pipeline") },
+    { type: "group", key: "g-records", label: collapsed ? null : t("nav.records"), children: objectItems },
+    {
+      type: "group",
+      key: "g-tools",
+      label: collapsed ? null : t("nav.tools"),
+      children: [
+        { key: "/import", icon: <ImportOutlined />, label: t("nav.import") },
+        ...(user?.isAdmin !== false ? [{ key: "/admin/objects", icon: <SettingOutlined />, label: t("nav.objectsAndFields") }] : []),
+      ],
+    },
+  ];
+
+  const doLogout = async () => {
+    try {
+      await logout();
+    } finally {
+      qc.clear();
+      void navigate("/login", { replace: true });
+    }
+  };
+
+  const initials = (user?.name ?? user?.email ?? "?").trim().slice(0, 1).toUpperCase();
+  return (
+    <Layout className="rl-shell">
+      <Layout.Sider
+        width={224}
+        collapsedWidth={64}
+        collapsed={collapsed}
+        className="rl-sider"
+        theme="dark"
+      >
+        <div className="rl-brand" onClick={() => void navigate("/")}>
+          <img src="/favicon.svg" alt="" width={28} height={28} />
+          {!collapsed && <span>Revline</span>}
+        </div>
+        <div className="rl-sider-menu">
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={[selectedKey(location.pathname)]}
+            items={items}
+            onClick={(e) => void navigate(e.key)}
+            data-testid="main-nav"
+          />
+        </div>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="rl-header">
+          <Button
+            type="text"
+            aria-label={t("nav.toggle")}
+            icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+            onClick={() => {
+              localStorage.setItem(COLLAPSE_KEY, collapsed ? "0" : "1");
+              setCollapsed(!collapsed);
+            }}
+          />
+          <div className="rl-header-right">
+            <Tooltip title={t("nav.apiDocsHint")}>
+              <Button type="text" icon={<ApiOutlined />} href="/api/docs" target="_blank">
+                {t("nav.apiDocs")}
+              </Button>
+            </Tooltip>
+            <Segmented<UiLanguage>
+              size="small"
+              data-testid="language-switch"
+              value={i18n.language === "zh-CN" ? "zh-CN" : "en"}
+              options={[
+                { label: "EN", value: "en" },
+                { label: "中文", value: "zh-CN" },
+              ]}
+              onChange={(v) => setLanguage(v)}
+            />
+            <Dropdown
+              trigger={["click"]}
+              menu={{
+                items: [
+                  { key: "email", label: user?.email, disabled: true },
+                  { type: "divider" },
+                  { key: "logout", icon: <LogoutOutlined />, label: t("nav.logout"), danger: true },
+                ],
+                onClick: (e) => {
+                  if (e.key === "logout") void doLogout();
+                },
+              }}
+            >
+              <Button type="text" className="rl-user-button" data-testid="user-menu">
+                <Avatar size={28} style={{ background: "#1f4fe0" }}>{initials}</Avatar>
+                <span className="rl-user-name">{user?.name || user?.email}</span>
+                <DownOutlined style={{ fontSize: 10 }} />
+              </Button>
+            </Dropdown>
+          </div>
+        </Layout.Header>
+        <Layout.Content className="rl-content">
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
