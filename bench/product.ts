@@ -73,10 +73,11 @@ export async function runProductImport(dataDir: string, csvFile: string): Promis
   let out = "";
   const write = process.stdout.write.bind(process.stdout);
   // The command prints its summary on stdout; keep it to read it back.
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  const keep = (chunk: string | Uint8Array): boolean => {
     out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     return true;
-  }) as typeof process.stdout.write;
+  };
+  process.stdout.write = keep;
   try {
     await runCli(["node", "revline", "import", "--object", "opportunity", "--file", csvFile, "--json"]);
   } finally {

@@ -112,7 +112,12 @@ async function main(): Promise<void> {
     const product = await startProduct(dir);
     try {
       if (opts.only.has("list")) {
-        const f = await benchList(product, file, { requests: opts.quick ? 500 : 2000, warmup: opts.quick ? 100 : 200, pages: 20 });
+        const f = await benchList(product, file, {
+          requests: opts.quick ? 500 : 2000,
+          warmup: opts.quick ? 50 : 100,
+          pages: 20,
+          budgetSeconds: opts.quick ? 60 : 240,
+        });
         lines.push(...listLines(f));
         sql.push(`list SQL (page 2):\n${f.sql}`);
       }

@@ -44,16 +44,16 @@ test("the language follows the browser, can be switched, and the choice is kept"
   const page = await context.newPage();
   await signIn(page, server.url);
   const nav = page.getByTestId("main-nav");
-  await nav.getByText("Opportunities").waitFor();
+  await nav.getByText("Opportunities", { exact: true }).waitFor();
 
   await page.getByTestId("language-switch").getByText("中文").click();
-  await nav.getByText("商机").waitFor();
+  await nav.getByText("商机", { exact: true }).waitFor();
   await page.getByRole("heading", { name: "销售概览" }).waitFor();
   await page.waitForTimeout(800);
   await screenshot(page, "dashboard-zh");
 
   // The list headers come from metadata labels in Chinese too.
-  await nav.getByText("商机").click();
+  await nav.getByText("商机", { exact: true }).click();
   await page.getByRole("columnheader", { name: "阶段" }).waitFor();
   await page.getByText(/共 48 条/).waitFor();
   await screenshot(page, "opportunity-list-zh");

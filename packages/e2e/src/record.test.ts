@@ -64,7 +64,8 @@ test("a stale edit gets a friendly conflict message instead of overwriting", asy
   await server.api.call("PATCH", `/api/objects/opportunity/records/${rec.id}`, { next_step: "changed elsewhere" });
   await page.getByTestId("record-form").getByLabel("Next step").fill("my change");
   await page.getByTestId("save-record").click();
-  await page.getByText("Someone else changed this record").waitFor();
+  await page.locator(".ant-modal-confirm-title", { hasText: "Someone else changed this record" }).waitFor();
+  await page.waitForTimeout(400);
   await screenshot(page, "record-conflict");
   const now = await server.api.get<Rec>(`/api/objects/opportunity/records/${rec.id}`);
   assert.equal(now.next_step, "changed elsewhere");

@@ -34,8 +34,8 @@ import {
   type UserDirectory,
   type UserInfo,
 } from "./platform/identity";
-import { listObjects, metadataLookup, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
-import { createRecord, getRecord, listRecords, registerRecordRoutes, type RecordData } from "./platform/records";
+import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
+import { computedFieldsOf, createRecord, getRecord, listRecords, registerRecordRoutes, type RecordData } from "./platform/records";
 import { registerIoRoutes } from "./platform/io";
 import { registerSalesModule, salesObjects } from "./modules/sales";
 
@@ -126,6 +126,7 @@ export function recordsUserDirectory(systemCtx: () => Ctx): UserDirectory {
   };
 }
 
+const METADATA_CHECK_MS = 1000;
 const SILENT_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export async function buildApp(config: AppConfig): Promise<BuiltApp> {
@@ -152,6 +153,17 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
   await app.register(fastifyCookie);
   // application/merge-patch+json and other JSON media types parse like application/json.
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/i, { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+  if (db.dialect === "postgres") {
+    // Several app nodes may share one PostgreSQL: notice another node's metadata change within a
+    // second (one tiny query at most once a second per node).
+    let checkedAt = 0;
+    app.addHook("onRequest", async () => {
+      const now = Date.now();
+      if (now - checkedAt < METADATA_CHECK_MS) return;
+      checkedAt = now;
+      await refreshMetadata(db);
+    });
+  }
   registerAuthHook(app, {
     ctxFactory,
     authenticate: async (request) => (await authenticateRequest({ db, users, clock }, request))?.actor ?? null,
@@ -162,7 +174,13 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
   registerMetadataRoutes(app);
   registerRecordRoutes(app);
   await registerIoRoutes(app, config.dataDir ? { dataDir: config.dataDir } : {});
-  registerDocsRoutes(app, { listObjects: () => listObjects({ db }), version: REVLINE_VERSION, hasExport: true, hasImports: true });
+  registerDocsRoutes(app, {
+    listObjects: () => listObjects({ db }),
+    version: REVLINE_VERSION,
+    hasExport: true,
+    hasImports: true,
+    computedFields: (object) => [...(computedFieldsOf(object)?.keys() ?? [])],
+  });
 
   const web = await registerStaticWeb(app, config.webDist ?? DEFAULT_WEB_DIST);
   app.setNotFoundHandler((request, reply) => (isSpaRequest(request) ? sendSpa(web, reply) : sendNotFound(request, reply)));

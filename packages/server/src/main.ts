@@ -5,7 +5,7 @@
 import path from "node:path";
 import { systemActor, type Db } from "./platform/context";
 import { closeDb, isPostgresUrl, openDb } from "./platform/db";
-import { ensureAdmin, type AdminSetup } from "./platform/identity";
+import { deleteExpiredSessions, ensureAdmin, type AdminSetup } from "./platform/identity";
 import { loadDemo } from "./platform/io";
 import { buildApp, DEFAULT_WEB_DIST, prepareDatabase, type BuiltApp } from "./app";
 
@@ -83,6 +83,7 @@ export async function startServer(config: RevlineConfig, print: Printer = (l) =>
     });
     built.setReady(false);
     const admin = await ensureAdmin(db, built.users, { email: config.adminEmail, password: config.adminPassword, now: new Date() });
+    await deleteExpiredSessions(db, new Date());
 
     let demoLoaded = false;
     if (isFresh && config.loadDemo) {

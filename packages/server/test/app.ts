@@ -8,6 +8,9 @@
  *   expect(res.status).toBe(201);
  *   await t.close();
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Actor, Ctx, Db, Dialect } from "../src/platform/context";
 import { systemActor } from "../src/platform/context";
@@ -46,6 +49,8 @@ export type TestApp = {
   url: string;
   db: Db;
   dialect: Dialect;
+  /** The data folder import uploads go to. */
+  dataDir: string;
   admin: { id: string; email: string; password: string; token: string };
   /** A service-level ctx on the same database (system actor unless one is given). */
   ctx: (actor?: Actor) => Ctx;
@@ -72,15 +77,20 @@ export type TestAppOptions = {
   clock?: () => Date;
   /** Trust X-Forwarded-* headers (to test what happens behind an https proxy). */
   trustProxy?: boolean;
+  /** Data folder (import uploads); default a fresh temporary folder, removed by close(). */
+  dataDir?: string;
 };
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const tdb = await createTestDb();
   const { db } = tdb;
+  const scratch = opts.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "revline-app-data-"));
+  const dataDir = opts.dataDir ?? scratch!;
+  const removeScratch = () => scratch && fs.rmSync(scratch, { recursive: true, force: true });
   let built: BuiltApp | undefined;
   try {
     await setupPlatform(db);
-    built = await buildApp({ db, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy });
+    built = await buildApp({ db, dataDir, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy });
     const now = () => (opts.clock ?? (() => new Date()))();
     const setup = await ensureAdmin(db, built.users, { email: TEST_ADMIN_EMAIL, password: TEST_ADMIN_PASSWORD, now: now() });
     if (!setup.created) throw new Error("createTestApp: expected a fresh database");
@@ -116,6 +126,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       url,
       db,
       dialect: tdb.dialect,
+      dataDir,
       admin: { id: setup.userId, email: TEST_ADMIN_EMAIL, password: TEST_ADMIN_PASSWORD, token: adminToken },
       ctx: (actor = systemActor) => app.ctxFactory(actor),
       request,
@@ -145,12 +156,14 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       async close() {
         await app.close();
         await tdb.close();
+        removeScratch();
       },
     };
     return t;
   } catch (e) {
     if (built) await built.close().catch(() => {});
     await tdb.close().catch(() => {});
+    removeScratch();
     throw e;
   }
 }

@@ -12,7 +12,7 @@ import type { Ctx, Db, Dialect, Actor } from "../src/platform/context";
 import { systemActor } from "../src/platform/context";
 import { closeDb, migrate, openDb } from "../src/platform/db";
 import { metadataLookup, syncMetadata } from "../src/platform/metadata";
-import { identityObjects } from "../src/platform/identity/identity.objects";
+import { identityObjects } from "../src/platform/identity";
 import { registerSalesModule, salesObjects } from "../src/modules/sales";
 
 export const testDialect = (): Dialect => (process.env.REVLINE_TEST_DIALECT === "postgres" ? "postgres" : "sqlite");

@@ -104,6 +104,8 @@ export const en = {
     dealCount_one: "{{formatted}} deal",
     dealCount_other: "{{formatted}} deals",
     hint: "Drag a card to another column to change its stage.",
+    allOwners: "All owners",
+    allRegions: "All regions",
     filtered: "Filtered by owner or region. Totals follow the filter.",
     emptyColumn: "No deals in this stage",
     loadMore: "Show more ({{shown}} of {{total}})",

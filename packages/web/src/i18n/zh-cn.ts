@@ -106,6 +106,8 @@ export const zhCN: UiStrings = {
     dealCount_one: "共 {{formatted}} 个商机",
     dealCount_other: "共 {{formatted}} 个商机",
     hint: "将卡片拖到其他列即可更改阶段。",
+    allOwners: "全部负责人",
+    allRegions: "全部区域",
     filtered: "已按负责人或区域筛选，合计随筛选变化。",
     emptyColumn: "该阶段暂无商机",
     loadMore: "显示更多（{{shown}} / {{total}}）",

@@ -40,7 +40,7 @@ export function AdminObjectsPage() {
         </Button>
       </div>
       <Row gutter={16}>
-        <Col xs={24} md={7} xl={5}>
+        <Col xs={24} md={8} xl={6}>
           <Card variant="borderless" styles={{ body: { padding: 8 } }}>
             <Menu
               mode="inline"
@@ -59,7 +59,7 @@ export function AdminObjectsPage() {
             />
           </Card>
         </Col>
-        <Col xs={24} md={17} xl={19}>
+        <Col xs={24} md={16} xl={18}>
           {object && (
             <Card
               variant="borderless"
@@ -240,7 +240,7 @@ function NewFieldModal({ object, objects, open, onClose }: { object: ObjectDef; 
           </Col>
           <Col span={12}>
             <Form.Item name="type" label={t("admin.type")} rules={[{ required: true }]}>
-              <Select options={FIELD_TYPES.map((ft) => ({ value: ft, label: t(`fieldType.${ft}`) }))} />
+              <Select showSearch={{ optionFilterProp: "label" }} listHeight={400} options={FIELD_TYPES.map((ft) => ({ value: ft, label: t(`fieldType.${ft}`) }))} />
             </Form.Item>
           </Col>
           {(type === "picklist" || type === "multi_picklist") && (

@@ -54,7 +54,7 @@ function DateInput({ value, onChange, id, withTime }: InputProps<string> & { wit
 }
 
 /** Select over the target object's records, searched by name on the server. */
-export function RelationSelect({ value, onChange, field, id, initialLabel }: InputProps<string> & { initialLabel?: string }) {
+export function RelationSelect({ value, onChange, field, id, initialLabel, placeholder }: InputProps<string> & { initialLabel?: string; placeholder?: string }) {
   const { lookup } = useMeta();
   const target = field.relation ? lookup(field.relation.object) : undefined;
   const nameField = target?.nameField ?? "name";
@@ -90,6 +90,7 @@ export function RelationSelect({ value, onChange, field, id, initialLabel }: Inp
       loading={search.isFetching}
       onChange={(v) => onChange?.(v ?? null)}
       onClear={() => setQ("")}
+      placeholder={placeholder}
       notFoundContent={search.isFetching ? "…" : undefined}
       style={{ width: "100%" }}
     />

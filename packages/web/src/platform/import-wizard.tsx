@@ -12,6 +12,8 @@ import { formatNumber } from "./format";
 import { businessFields, sortForNavigation, useMeta } from "./metadata";
 import { editableFields } from "./record-form";
 
+const cellText = (v: string | number | boolean | null | undefined) => (v === null || v === undefined ? "" : String(v));
+
 type Options = { dateOrder: DateOrder | "auto"; onUnresolved: "reject" | "empty"; dryRun: boolean; key: string | null };
 
 export function ImportWizard() {
@@ -153,7 +155,7 @@ function MapStep({ object, upload, mapping, setMapping, onBack, onNext }: { obje
   const fields = editableFields(object);
   const used = new Set(Object.values(mapping).filter(Boolean));
   const missingRequired = fields.filter((f) => f.required && !used.has(f.name));
-  const rows = upload.columns.map((c, i) => ({ column: c, index: i, samples: upload.sample.slice(0, 3).map((r) => (r[i] === null || r[i] === undefined ? "" : String(r[i]))) }));
+  const rows = upload.columns.map((c, i) => ({ column: c, index: i, samples: upload.sample.slice(0, 3).map((r) => cellText(r[i])) }));
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <Alert
@@ -250,9 +252,9 @@ function OptionsStep({ object, upload, mapping, opts, setOpts, busy, onBack, onR
           size="small"
           pagination={false}
           scroll={{ x: "max-content" }}
-          rowKey={(_r, i) => String(i)}
-          dataSource={upload.sample.slice(0, 5)}
-          columns={mapped.map((m) => ({ key: m.c, title: <span>{fieldLabel(m.field!)}<div className="rl-muted" style={{ fontWeight: 400, fontSize: 12 }}>{m.c}</div></span>, render: (_: unknown, row: ImportUpload["sample"][number]) => (row[m.i] === null || row[m.i] === undefined ? "" : String(row[m.i])) }))}
+          rowKey="key"
+          dataSource={upload.sample.slice(0, 5).map((cells, i) => ({ key: i, cells }))}
+          columns={mapped.map((m) => ({ key: m.c, title: <span>{fieldLabel(m.field!)}<div className="rl-muted" style={{ fontWeight: 400, fontSize: 12 }}>{m.c}</div></span>, render: (_: unknown, row: { cells: ImportUpload["sample"][number] }) => cellText(row.cells[m.i]) }))}
         />
       </div>
       <div className="rl-wizard-actions">
@@ -340,11 +342,11 @@ function RunStep({ id, object, dryRun, onRunForReal, onAgain }: { id: string; ob
               title={<Space><Tag color="red">{n(rejected)}</Tag>{t("import.rejectedRows")}</Space>}
               extra={<Button icon={<DownloadOutlined />} href={reportUrl(id)} download>{t("import.downloadReport")}</Button>}
             >
-              <Table<Rejection>
+              <Table<Rejection & { key: number }>
                 size="small"
-                rowKey={(r, i) => `${r.row}-${r.column ?? ""}-${i}`}
+                rowKey="key"
                 loading={report.isLoading}
-                dataSource={report.data ?? []}
+                dataSource={(report.data ?? []).map((r, i) => ({ ...r, key: i }))}
                 pagination={{ pageSize: 10, showSizeChanger: false }}
                 locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} /> }}
                 data-testid="rejections-table"

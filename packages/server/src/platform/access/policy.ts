@@ -16,8 +16,8 @@ export type Policy = {
   fieldRules: Record<string, FieldRule>;
 };
 
-const DENY: Policy = Object.freeze({ allowed: false, fieldRules: Object.freeze({}) }) as Policy;
-const FULL: Policy = Object.freeze({ allowed: true, fieldRules: Object.freeze({}) }) as Policy;
+const DENY: Policy = Object.freeze({ allowed: false, fieldRules: Object.freeze({}) });
+const FULL: Policy = Object.freeze({ allowed: true, fieldRules: Object.freeze({}) });
 
 function isKnownActor(actor: Actor | undefined): boolean {
   if (!actor || typeof actor.id !== "string" || actor.id === "") return false;

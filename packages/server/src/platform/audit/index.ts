@@ -1,3 +1,6 @@
-/** platform/audit: the append-only, hash-chained audit log. */
-export { appendAudit, hashEntry, GENESIS_HASH } from "./audit-log";
-export type { AuditInput, AuditEntry } from "./audit-log";
+/**
+ * platform/audit: the append-only, hash-chained audit log. Entries are appended by records inside
+ * each write's transaction (records/journal.ts); the verifier, search and export come with issue 3.
+ */
+export { appendAudit, hashEntry, GENESIS_HASH } from "../records";
+export type { AuditInput, AuditEntry } from "../records";

@@ -14,7 +14,7 @@ const MAX_CACHED = 500;
 
 function prepared(raw: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
   let cache = statementCaches.get(raw);
-  if (!cache) statementCaches.set(raw, (cache = new Map()));
+  if (!cache) statementCaches.set(raw, (cache = new Map<string, BetterSqlite3.Statement>()));
   let stmt = cache.get(text);
   if (!stmt) {
     if (cache.size >= MAX_CACHED) cache.clear();

@@ -15,7 +15,11 @@ export type Migration = {
 
 /** Applies every migration not applied yet, each in its own transaction. Returns the ids applied. */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
-  await sql`create table if not exists revline_migration (id text primary key, applied_at text not null)`.execute(db.kysely);
+  await withTransaction(db, async (trx) => {
+    // Nodes starting together on PostgreSQL would race on "create table if not exists".
+    if (trx.dialect === "postgres") await sql`select pg_advisory_xact_lock(74201)`.execute(trx.kysely);
+    await sql`create table if not exists revline_migration (id text primary key, applied_at text not null)`.execute(trx.kysely);
+  });
   const rows = await db.kysely.selectFrom("revline_migration").select("id").execute();
   const done = new Set(rows.map((r: { id: string }) => r.id));
   const ids = migrations.map((m) => m.id);

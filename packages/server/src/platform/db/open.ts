@@ -62,7 +62,7 @@ export function openDb(config: DbConfig = {}): Db {
       options: "-c TimeZone=UTC",
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          PG_STRING_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          PG_STRING_TYPES.has(oid) ? (v: string) => v : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
       },
     });
     const db: Db = { kysely: new Kysely({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };

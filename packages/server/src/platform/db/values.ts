@@ -5,7 +5,8 @@
 export function toIsoTimestamp(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  const s = String(value);
+  if (typeof value !== "string") return null;
+  const s = value;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s)) return s;
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(s);
   if (!m) {
@@ -23,5 +24,5 @@ export function toIsoTimestamp(value: unknown): string | null {
 export function toIsoDate(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value).slice(0, 10);
+  return typeof value === "string" ? value.slice(0, 10) : null;
 }

@@ -28,6 +28,8 @@ const PAGE = `<!doctype html>
 <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
 </head>
 <body>
+<p style="font:14px system-ui,sans-serif;margin:12px 20px;color:#555">Generated from this server's live metadata.
+Reading it needs a signed-in session: <a href="/">sign in</a> first, or fetch <code>/api/openapi.json</code> with an API token.</p>
 <div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/swagger-ui-standalone-preset.js"></script>

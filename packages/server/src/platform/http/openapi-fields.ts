@@ -108,11 +108,17 @@ function propertySchema(field: FieldDef, mode: "output" | "input", nullable: boo
   return canBeNull ? withNull(merged) : merged;
 }
 
+/** Fields the platform fills (computed by a module): returned, never accepted as input. */
+export type ComputedFields = (object: string) => readonly string[];
+
 /** The record as returned: system fields, the object's fields, related records under _related. */
-export function recordSchema(object: ObjectDef, known: Set<string>): JsonSchema {
+export function recordSchema(object: ObjectDef, known: Set<string>, computed: readonly string[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const f of SYSTEM_FIELDS) properties[f.name] = propertySchema(f, "output", f.name === "deleted_at");
-  for (const f of object.fields) properties[f.name] = propertySchema(f, "output", true);
+  for (const f of object.fields) {
+    properties[f.name] = propertySchema(f, "output", true);
+    if (computed.includes(f.name)) properties[f.name] = { ...properties[f.name], readOnly: true, $comment: "computed" };
+  }
   const related: Record<string, JsonSchema> = {};
   for (const f of object.fields) {
     const target = f.type === "relation" ? f.relation?.object : undefined;
@@ -134,10 +140,11 @@ export function recordSchema(object: ObjectDef, known: Set<string>): JsonSchema 
 }
 
 /** What POST accepts (required fields required) or PATCH accepts (everything optional). */
-export function inputSchema(object: ObjectDef, mode: "create" | "patch"): JsonSchema {
+export function inputSchema(object: ObjectDef, mode: "create" | "patch", computed: readonly string[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const f of object.fields) {
+    if (computed.includes(f.name)) continue;
     const isRequired = f.required === true && f.defaultValue === undefined;
     properties[f.name] = propertySchema(f, "input", !f.required);
     if (mode === "create" && isRequired) required.push(f.name);

@@ -4,7 +4,7 @@
  */
 import type { ObjectDef } from "@revline/core";
 import { PROBLEM_RESPONSES, SECURITY_SCHEMES, SHARED_SCHEMAS } from "./openapi-components";
-import { inputSchema, inputSchemaName, patchSchemaName, recordSchema, recordSchemaName, ref, type JsonSchema } from "./openapi-fields";
+import { inputSchema, inputSchemaName, patchSchemaName, recordSchema, recordSchemaName, ref, type ComputedFields, type JsonSchema } from "./openapi-fields";
 
 export type OpenApiOptions = {
   version: string;
@@ -12,6 +12,8 @@ export type OpenApiOptions = {
   hasExport?: boolean;
   /** Describe the /api/imports endpoints (when registered). */
   hasImports?: boolean;
+  /** Fields computed by the platform per object: read-only in records, absent from inputs. */
+  computedFields?: ComputedFields;
 };
 
 type Op = JsonSchema;
@@ -21,6 +23,7 @@ const json = (schema: JsonSchema) => ({ "application/json": { schema } });
 const ok = (description: string, schema: JsonSchema, extra: JsonSchema = {}) => ({ description, content: json(schema), ...extra });
 const body = (schema: JsonSchema, required = true) => ({ required, content: json(schema) });
 const PUBLIC: JsonSchema[] = [];
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 
 const qp = (name: string, description: string, schema: JsonSchema = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
 const pathParam = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "string" } });
@@ -48,7 +51,7 @@ function objectPaths(o: ObjectDef): Record<string, Record<string, Op>> {
         responses: { 200: ok("A page of records", list), ...problems("BadRequest", "Unauthorized", "Forbidden") },
       },
       post: {
-        tags: tag, operationId: `${o.name}.create`, summary: `Create a ${o.label.en.toLowerCase()}`, requestBody: body(ref(inputSchemaName(o.name))),
+        tags: tag, operationId: `${o.name}.create`, summary: `Create ${withArticle(o.label.en.toLowerCase())}`, requestBody: body(ref(inputSchemaName(o.name))),
         responses: { 201: ok("The created record", rec), ...problems("BadRequest", "Unauthorized", "Forbidden", "Conflict", "TooLarge") },
       },
     },
@@ -231,9 +234,10 @@ export function buildOpenApiDocument(objects: readonly ObjectDef[], opts: OpenAp
   const paths = platformPaths(opts);
   const sorted = [...objects].sort((a, b) => a.name.localeCompare(b.name));
   for (const o of sorted) {
-    schemas[recordSchemaName(o.name)] = recordSchema(o, known);
-    schemas[inputSchemaName(o.name)] = inputSchema(o, "create");
-    schemas[patchSchemaName(o.name)] = inputSchema(o, "patch");
+    const computed = opts.computedFields?.(o.name) ?? [];
+    schemas[recordSchemaName(o.name)] = recordSchema(o, known, computed);
+    schemas[inputSchemaName(o.name)] = inputSchema(o, "create", computed);
+    schemas[patchSchemaName(o.name)] = inputSchema(o, "patch", computed);
     Object.assign(paths, objectPaths(o));
     if (opts.hasExport) paths[`/api/objects/${o.name}/export`] = exportPath(o);
   }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findJob } from "./import-job.repo";
-import { allRecords, openIoTestDb, type IoTestDb } from "./io-test-context";
+import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../..");
 const CLI = path.join(ROOT, "packages/server/src/cli/index.ts");
@@ -47,7 +47,10 @@ const write = (name: string, content: string) => {
   return p;
 };
 
-describe("revline import (child process)", () => {
+// Each child process starts tsx and the whole server: seconds each, more on a busy machine.
+const SLOW = 240_000;
+
+describe("revline import (child process)", { timeout: SLOW }, () => {
   it("exits 0 with a JSON summary when every row goes in", async () => {
     const file = write("regions.csv", "name,code\nNorth,N\nSouth,S\n");
     const r = await revline(["import", "--object", "region", "--file", file, "--json"]);
@@ -123,10 +126,10 @@ describe("revline import (child process)", () => {
     const third = await revline(["import", "--object", "opportunity", "--file", file, "--json"]);
     expect(JSON.parse(third.stdout)).toMatchObject({ read: rows, inserted: 0, updated: rows });
     expect((await allRecords(t.ctx, "opportunity", ["external_id"])).filter((r) => String(r.external_id).startsWith("K-")).length).toBe(rows);
-  }, 300_000);
+  }, 2 * SLOW);
 });
 
-describe("revline export (child process)", () => {
+describe("revline export (child process)", { timeout: SLOW }, () => {
   it("writes CSV and XLSX of a filtered, sorted list, with formula cells neutralised", async () => {
     const file = write("evil.csv", 'external_id,name,stage,amount\nE-1,"=HYPERLINK(""http://x"")",Won,5\nE-2,+1 boss,Won,7.5\nE-3,@SUM(A1),Lost,-3\nE-4,plain,Won,1\n');
     expect((await revline(["import", "--object", "opportunity", "--file", file])).code).toBe(0);

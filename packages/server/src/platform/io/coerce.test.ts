@@ -135,3 +135,17 @@ describe("matchKey", () => {
     expect(matchKey("北京 字节")).toBe(matchKey("北京字节"));
   });
 });
+
+describe("plain numbers take the fast path with the same results", () => {
+  it.each([
+    ["1.500", "1.5"],
+    ["007", "7"],
+    ["-0", "0"],
+    ["10.0", "10"],
+    ["123", "123"],
+    ["-4.25", "-4.25"],
+  ])("%s -> %s", (raw, want) => {
+    const r = parseLenientNumber(raw);
+    expect(r.ok && r.number.value).toBe(want);
+  });
+});

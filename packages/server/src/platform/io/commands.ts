@@ -81,11 +81,21 @@ function printSummary(s: ImportSummary): void {
   process.stdout.write(lines.join("\n") + "\n");
 }
 
+function readMappingFile(file: string) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`the mapping file ${file} is not readable JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return checkMappingFile(raw);
+}
+
 export async function importCommand(flags: ImportFlags, open: OpenCliContext): Promise<number> {
   let opened: Awaited<ReturnType<OpenCliContext>> | undefined;
   const progress = progressReporter(flags.json === true && !process.stderr.isTTY);
   try {
-    const mapping = flags.map ? checkMappingFile(JSON.parse(fs.readFileSync(flags.map, "utf8"))) : undefined;
+    const mapping = flags.map ? readMappingFile(flags.map) : undefined;
     opened = await open();
     const summary = await runImport(opened.ctx, {
       object: flags.object,

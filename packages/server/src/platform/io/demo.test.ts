@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DIR, loadDemo } from "./demo";
 import type { ImportSummary } from "./import.service";
-import { allRecords, openIoTestDb, type IoTestDb } from "./io-test-context";
+import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
 
 function readCsv(name: string): Record<string, string>[] {
   const [head, ...lines] = fs.readFileSync(path.join(DEMO_DIR, name), "utf8").split(/\r?\n/).filter((l) => l !== "");

@@ -18,6 +18,7 @@ import type { Ctx } from "../context";
 import { parseListQuery } from "../http";
 import { listRecords, type RecordData } from "../records";
 import { objectOf } from "./import.service";
+import { textOf } from "./normalize";
 
 export type ExportFormat = "csv" | "xlsx";
 export type ExportRequest = {
@@ -65,7 +66,7 @@ function cellOf(ctx: Ctx, col: Column, record: RecordData): Typed {
       const related = (record._related as Record<string, Record<string, unknown> | undefined> | undefined)?.[f.name];
       const target = ctx.meta(f.relation!.object);
       const name = related && target ? related[target.nameField] : undefined;
-      return neutralise(typeof name === "string" && name !== "" ? name : String(v as string));
+      return neutralise(typeof name === "string" && name !== "" ? name : textOf(v));
     }
     case "integer":
     case "decimal":
@@ -74,9 +75,9 @@ function cellOf(ctx: Ctx, col: Column, record: RecordData): Typed {
     case "boolean":
       return v === true;
     case "date":
-      return new Date(`${String(v as string)}T00:00:00.000Z`);
+      return new Date(`${textOf(v)}T00:00:00.000Z`);
     case "datetime":
-      return new Date(String(v as string));
+      return new Date(textOf(v));
     case "multi_picklist":
       return neutralise((v as string[]).join(", "));
     default:

@@ -14,6 +14,7 @@ import Papa from "papaparse";
 import { invalid } from "@revline/core";
 import type { Cell } from "./coerce";
 import { decodeSample, decoder, detectEncoding, SAMPLE_BYTES } from "./encoding";
+import { textOf } from "./normalize";
 
 export type FileFormat = "csv" | "xlsx";
 export type ReadOptions = { encoding?: string; format?: FileFormat; delimiter?: string };
@@ -129,7 +130,7 @@ function csvRows(text: NodeJS.ReadableStream, delimiter: string): AsyncGenerator
         yield* rows;
         continue;
       }
-      if (failure) throw failure;
+      if (failure) throw failure instanceof Error ? failure : new Error(textOf(failure));
       if (finished) return;
       await new Promise<void>((resolve) => (wake = resolve));
     }
@@ -170,7 +171,7 @@ export function xlsxCell(value: unknown): Cell {
     if (typeof v.text === "string") return v.text;
     if (typeof v.error === "string") return v.error;
   }
-  return String(value as string);
+  return textOf(value);
 }
 
 async function openXlsx(file: string): Promise<RowSource> {

@@ -10,6 +10,7 @@ import { withTransaction } from "../db";
 import { bulkUpsert } from "../records";
 import type { Rejection } from "./import-job.repo";
 import type { ImportPlan } from "./mapping";
+import { textOf } from "./normalize";
 import type { BuiltRow } from "./row-builder";
 
 export type UpsertCounts = { inserted: number; updated: number };
@@ -36,10 +37,10 @@ export function valueText(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   if (typeof v === "object") {
     const m = v as { amount?: unknown; currency?: unknown };
-    if (m.amount !== undefined && m.currency !== undefined) return `${String(m.amount)} ${String(m.currency)}`;
+    if (m.amount !== undefined && m.currency !== undefined) return `${textOf(m.amount)} ${textOf(m.currency)}`;
     return JSON.stringify(v);
   }
-  return String(v);
+  return textOf(v);
 }
 
 /** Row index -> problems, from a records-layer error that names rows; undefined for any other error. */

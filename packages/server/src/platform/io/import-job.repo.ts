@@ -98,7 +98,7 @@ export async function insertJob(db: Db, job: NewJob, now: Date): Promise<ImportJ
 
 export async function findJob(db: Db, id: string): Promise<ImportJob | undefined> {
   const row = await db.kysely.selectFrom("import_job").selectAll().where("id", "=", id).executeTakeFirst();
-  return row ? fromRow(row as Record<string, unknown>) : undefined;
+  return row ? fromRow(row) : undefined;
 }
 
 /** The newest unfinished job for the same object and file: what `--resume` continues. */
@@ -112,7 +112,7 @@ export async function findResumableJob(db: Db, object: string, filePath: string)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .executeTakeFirst();
-  return row ? fromRow(row as Record<string, unknown>) : undefined;
+  return row ? fromRow(row) : undefined;
 }
 
 export type JobPatch = Partial<Pick<ImportJob, "status" | "options" | "encoding" | "delimiter" | "total" | "error" | "finishedAt" | "object">>;

@@ -27,6 +27,7 @@ import type { ImportJob, JobOptions, Rejection } from "./import-job.repo";
 import { openRowSource, type RowSource } from "./file-reader";
 import type { DateOrder } from "./lenient-date";
 import { checkMappingFile, planImport, type ImportPlan, type MappingFile } from "./mapping";
+import { textOf } from "./normalize";
 import { loadRelationIndex, type RelationIndex } from "./relation-index";
 import { buildRow, ownKeysOf, type BuiltRow, type Deferred, type RowRules } from "./row-builder";
 import { setDeferredRelations } from "./self-relations";
@@ -198,10 +199,12 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
   const counts = resumeFrom
     ? { read: job.read, inserted: job.inserted, updated: job.updated, rejected: job.rejected }
     : { read: 0, inserted: 0, updated: 0, rejected: 0 };
+  req.onProgress?.({ ...counts, total });
   let warnings = 0;
   let seq = await jobs.nextRejectionSeq(ctx.db, job.id);
   const deferred: Deferred[] = [];
-  const batchSize = req.batchSize ?? BATCH_SIZE;
+  // The records layer takes at most 1,000 rows per call.
+  const batchSize = Math.min(Math.max(1, Math.floor(req.batchSize ?? BATCH_SIZE)), BATCH_SIZE);
 
   let batch: BuiltRow[] = [];
   let problems: Rejection[] = [];
@@ -245,7 +248,7 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
       }
       const built = buildRow(rules, row, cells);
       const key = keyField ? built.record[keyField] : undefined;
-      const keyText = key === undefined || key === null ? undefined : String(key);
+      const keyText = key === undefined || key === null ? undefined : textOf(key);
       // The same key twice in one batch would be one upsert racing itself: close the batch first.
       if (keyText !== undefined && batchKeys.has(keyText)) await commit();
       batchRead++;

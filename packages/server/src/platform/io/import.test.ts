@@ -9,7 +9,7 @@ import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRejections } from "./import-job.repo";
 import { runImport, type ImportRequest } from "./import.service";
-import { allRecords, openIoTestDb, type IoTestDb } from "./io-test-context";
+import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
 
 let t: IoTestDb;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app";
-import { allRecords } from "./io-test-context";
+import { allRecords } from "../../../test/io";
 
 let t: TestApp;
 let dataDir: string;

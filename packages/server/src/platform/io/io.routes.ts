@@ -140,7 +140,7 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
       if (job.status === "running") throw conflict("This import is already running.");
       if (job.status === "done" && !job.options.dryRun) throw conflict("This import has finished; upload the file again to import it again.");
       if (!job.filePath || !fs.existsSync(job.filePath)) throw invalid("The uploaded file is gone; upload it again.", [{ field: "file", reason: "missing" }]);
-      const body = (request.body ?? {}) as RunBody;
+      const body = (request.body ?? {});
       const mapping = mappingOf(body.mapping);
       await jobs.updateJob(ctx.db, job.id, { status: "running" }, ctx.clock());
       // In the background of this process; the client polls GET /api/imports/:id.

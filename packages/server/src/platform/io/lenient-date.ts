@@ -18,6 +18,8 @@ export type DateResult = { ok: true; parts: DateParts } | { ok: false; reason: s
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const TIME = String.raw`(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?`;
 const YMD = new RegExp(String.raw`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${TIME}$`);
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ASCII = /^[\x20-\x7e]*$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const SHORT = new RegExp(String.raw`^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})${TIME}$`);
 const DAY_MONTH_NAME = new RegExp(String.raw`^(\d{1,2})[\s-]+([A-Za-z]{3,9})\.?[\s-,]+(\d{2}|\d{4})${TIME}$`);
@@ -92,7 +94,9 @@ export function parseLenientDate(raw: string | number | Date, order?: DateOrder)
     return { ok: true, parts: fromMillis(raw.getTime()) };
   }
   if (typeof raw === "number") return fromExcelSerial(raw);
-  const s = raw.normalize("NFKC").trim();
+  const s = ASCII.test(raw) ? raw.trim() : raw.normalize("NFKC").trim();
+  const iso = ISO_DATE.exec(s);
+  if (iso) return build(Number(iso[1]), Number(iso[2]), Number(iso[3]), [], s);
   let m = YMD.exec(s);
   if (m) return build(Number(m[1]), Number(m[2]), Number(m[3]), m.slice(4), s);
   m = COMPACT.exec(s);

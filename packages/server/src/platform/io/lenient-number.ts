@@ -77,11 +77,18 @@ function takeCurrency(text: string): { rest: string; currency?: string } | { err
   return { rest: s, currency };
 }
 
+const PLAIN = /^-?\d{1,20}(\.\d{1,20})?$/;
+
 /** Parses a cell into an exact decimal string. */
 export function parseLenientNumber(raw: string | number): NumberResult {
   if (typeof raw === "number") {
     if (!Number.isFinite(raw)) return { ok: false, reason: "not a finite number" };
     return { ok: true, number: { value: new Decimal(raw).toFixed(), isPercent: false } };
+  }
+  // Most cells are plain numbers: skip the rules for them.
+  if (PLAIN.test(raw)) {
+    const simple = !/^-?0\d/.test(raw) && !/\.\d*0$/.test(raw) && raw !== "-0";
+    return { ok: true, number: { value: simple ? raw : new Decimal(raw).toFixed(), isPercent: false } };
   }
   let s = raw.normalize("NFKC").trim().replace(/[\u2212\u2012\u2013]/g, "-");
   if (s === "") return { ok: false, reason: "empty" };

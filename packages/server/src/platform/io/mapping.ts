@@ -66,7 +66,7 @@ export function checkMappingFile(raw: unknown): MappingFile {
   if (m.dateOrder !== undefined && !DATE_ORDERS.has(m.dateOrder as string)) errors.push({ field: "dateOrder", reason: "must be dmy, mdy or ymd" });
   if (m.onUnresolved !== undefined && m.onUnresolved !== "reject" && m.onUnresolved !== "empty") errors.push({ field: "onUnresolved", reason: "must be reject or empty" });
   if (errors.length) throw invalid("the mapping is not valid", errors);
-  return m as MappingFile;
+  return m;
 }
 
 function fieldIndex(object: ObjectDef): Map<string, FieldDef> {

@@ -1,6 +1,6 @@
 /**
  * Text normalisation for matching what people type against what is stored: NFKC folds full-width
- * letters, digits and punctuation to their ASCII forms (`ＧＴＸ　Ｐｒｏ` -> `GTX Pro`), then case and
+ * letters, digits and punctuation to their ASCII forms (`ＧＴＸ\u3000Ｐｒｏ` -> `GTX Pro`), then case and
  * every kind of whitespace are dropped, so `GTXPro`, `gtx pro` and `GTX  Pro` are the same key.
  */
 export function matchKey(value: string): string {
@@ -12,7 +12,16 @@ export function foldWidth(value: string): string {
   return value.normalize("NFKC").trim();
 }
 
+/** Any value as text: strings as they are, numbers and booleans printed, objects as JSON. */
+export function textOf(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
+}
+
 /** A header or label compared loosely: matchKey, and `_`/`-` count as whitespace. */
 export function headerKey(value: string): string {
-  return matchKey(value.replace(/[_\-]+/g, " "));
+  return matchKey(value.replace(/[_-]+/g, " "));
 }

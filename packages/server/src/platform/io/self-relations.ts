@@ -8,7 +8,7 @@ import type { ObjectDef } from "@revline/core";
 import type { Ctx } from "../context";
 import { listRecords, updateRecord } from "../records";
 import type { Rejection } from "./import-job.repo";
-import { matchKey } from "./normalize";
+import { matchKey, textOf } from "./normalize";
 import { loadRelationIndex, resolveRelation } from "./relation-index";
 import type { Deferred } from "./row-builder";
 
@@ -39,7 +39,7 @@ export async function setDeferredRelations(ctx: Ctx, object: ObjectDef, keyField
 
 function findSelf(index: Awaited<ReturnType<typeof loadRelationIndex>>, own: Map<string, string>, d: Deferred): string | undefined {
   if (d.key !== undefined && d.key !== null && d.key !== "") {
-    const k = matchKey(String(d.key));
+    const k = matchKey(textOf(d.key));
     const hit = own.get(k) ?? index.byKey.get(k);
     if (typeof hit === "string") return hit;
   }
@@ -57,7 +57,7 @@ async function loadKeyIndex(ctx: Ctx, object: ObjectDef, keyField: string): Prom
     const page = await listRecords(ctx, object.name, { fields: [keyField], limit: 1000, cursor });
     for (const r of page.records) {
       const v = r[keyField];
-      if (v !== null && v !== undefined && v !== "") map.set(matchKey(String(v)), r.id);
+      if (v !== null && v !== undefined && v !== "") map.set(matchKey(textOf(v)), r.id);
     }
     cursor = page.nextCursor;
   } while (cursor);

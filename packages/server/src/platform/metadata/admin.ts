@@ -99,9 +99,7 @@ export async function addField(ctx: Ctx, objectName: string, input: FieldDef): P
   const at = ctx.clock().toISOString();
   await mapDdlError(field.name, () =>
     withTransaction(ctx.db, async (trx) => {
-      const max = (await trx.kysely.selectFrom("meta_field").select((eb) => eb.fn.max("position").as("p")).where("object", "=", object.name).executeTakeFirst()) as
-        | { p: unknown }
-        | undefined;
+      const max = (await trx.kysely.selectFrom("meta_field").select((eb) => eb.fn.max("position").as("p")).where("object", "=", object.name).executeTakeFirst());
       const position = max?.p === null || max?.p === undefined ? 0 : Number(max.p) + 1;
       await trx.kysely.insertInto("meta_field").values({ ...fieldRow(object.name, field, position, at), is_standard: boolFor(ctx, 0) }).execute();
       await syncSchema(trx, [{ ...object, fields: [...object.fields, field] }], ctx.clock());
@@ -124,7 +122,7 @@ export async function updateField(ctx: Ctx, objectName: string, fieldName: strin
   const next: FieldDef = { ...current, ...patch };
   for (const k of Object.keys(patch) as (keyof FieldPatch)[]) if (patch[k] === null) delete next[k];
   const { isStandard, ...toCheck } = next;
-  const errs = checkFieldDef(toCheck as FieldDef, object.fields.filter((f) => f.name !== fieldName), ctx.meta, object.name);
+  const errs = checkFieldDef(toCheck, object.fields.filter((f) => f.name !== fieldName), ctx.meta, object.name);
   if (errs.length) throw invalid(`The field definition is not valid: ${errs.map((e) => `${e.field} ${e.reason}`).join("; ")}`, errs);
   const at = ctx.clock().toISOString();
   await withTransaction(ctx.db, async (trx) => {

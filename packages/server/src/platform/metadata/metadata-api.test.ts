@@ -10,15 +10,17 @@ import { createTestApp, type TestApp } from "../../../test/app";
 type Doc = {
   openapi: string;
   paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown>; parameters?: { name: string; in: string }[] }>>;
-  components: { schemas: Record<string, any> };
+  components: { schemas: Record<string, Json>; securitySchemes?: Record<string, unknown> };
 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking arbitrary JSON
+type Json = any;
 
 /** Every $ref resolves; every operation has responses and a unique id; path templates have their parameters. */
 function structuralProblems(doc: Doc): string[] {
   const problems: string[] = [];
   const resolve = (ref: string) => {
     if (!ref.startsWith("#/")) return false;
-    let node: any = doc;
+    let node: Json = doc;
     for (const part of ref.slice(2).split("/")) {
       node = node?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
       if (node === undefined) return false;
@@ -100,9 +102,13 @@ describe("metadata API and the live OpenAPI document", () => {
     expect(input.additionalProperties).toBe(false);
     expect(input.required).toEqual(["name"]);
     expect(Object.keys(input.properties)).not.toContain("id");
+    // opportunity_line.total is computed by the sales module: returned, read-only, never input.
+    expect(doc.components.schemas.opportunity_line.properties.total.readOnly).toBe(true);
+    expect(Object.keys(doc.components.schemas["opportunity_line.input"].properties)).not.toContain("total");
+    expect(Object.keys(doc.components.schemas["opportunity_line.patch"].properties)).not.toContain("total");
     expect(doc.paths["/api/objects/opportunity/records/{id}"]!.patch!.responses!["409"]).toEqual({ $ref: "#/components/responses/Conflict" });
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/objects/opportunity/records", "/api/objects/opportunity/aggregate", "/api/auth/login", "/api/objects"]));
-    expect((doc as any).components.securitySchemes).toMatchObject({ cookieAuth: { type: "apiKey", in: "cookie", name: "revline_session" }, bearerAuth: { type: "http", scheme: "bearer" } });
+    expect(doc.components.securitySchemes).toMatchObject({ cookieAuth: { type: "apiKey", in: "cookie", name: "revline_session" }, bearerAuth: { type: "http", scheme: "bearer" } });
   });
 
   it("creates a custom object and fields at runtime, usable at once through the API and the document", async () => {

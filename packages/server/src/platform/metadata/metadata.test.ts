@@ -67,7 +67,7 @@ describe("schema sync", () => {
     await addField(ctx, "region", { name: "motto", type: "text", label: { en: "Motto", zh: "口号" } });
     expect(await syncMetadata(t.db, standardObjects())).toEqual([]);
     const withNew = standardObjects().map((o) =>
-      o.name === "region" ? { ...o, fields: [...o.fields, { name: "timezone", type: "text", label: { en: "Time zone", zh: "时区" }, isStandard: true } as FieldDef] } : o,
+      o.name === "region" ? { ...o, fields: [...o.fields, { name: "timezone", type: "text" as const, label: { en: "Time zone", zh: "时区" }, isStandard: true }] } : o,
     );
     const applied = await syncMetadata(t.db, withNew);
     expect(applied.map((c) => c.ddl)).toEqual([expect.stringMatching(/alter table "obj_region" add column "timezone" text/)]);

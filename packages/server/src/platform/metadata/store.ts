@@ -16,7 +16,7 @@ type FieldRow = { object: string; name: string; definition: string; position: nu
 
 export async function readMetadataVersion(db: Db): Promise<number> {
   const row = await db.kysely.selectFrom("meta_state").select("version").where("id", "=", 1).executeTakeFirst();
-  return Number((row as { version: unknown } | undefined)?.version ?? 0);
+  return Number((row)?.version ?? 0);
 }
 
 /** (Re)loads every object definition into the cache of this database. */
@@ -37,7 +37,7 @@ export async function loadMetadata(db: Db): Promise<void> {
   }
   const objects = new Map<string, ObjectDef>();
   for (const r of objectRows) {
-    const def = { ...(JSON.parse(r.definition) as Omit<ObjectDef, "fields">), fields: fieldsByObject.get(r.name) ?? [] } as ObjectDef;
+    const def = { ...(JSON.parse(r.definition) as Omit<ObjectDef, "fields">), fields: fieldsByObject.get(r.name) ?? [] };
     objects.set(r.name, deepFreeze(def));
   }
   caches.set(rootDb(db), { version, objects, list: [...objects.values()] });

@@ -91,7 +91,7 @@ export function checkFieldDef(field: FieldDef, siblings: FieldDef[], lookup: Met
       for (const k of Object.keys(v)) if (!["min", "max", "minLength", "maxLength", "pattern"].includes(k)) push(`validation.${k}`, "unknown rule");
       for (const k of ["min", "max"] as const) if (v[k] !== undefined && (typeof v[k] !== "number" || !Number.isFinite(v[k]))) push(`validation.${k}`, "must be a number");
       for (const k of ["minLength", "maxLength"] as const)
-        if (v[k] !== undefined && (!Number.isInteger(v[k]) || (v[k] as number) < 0)) push(`validation.${k}`, "must be a whole number >= 0");
+        if (v[k] !== undefined && (!Number.isInteger(v[k]) || (v[k]) < 0)) push(`validation.${k}`, "must be a whole number >= 0");
       if (v.pattern !== undefined) {
         try {
           new RegExp(v.pattern, "u");

@@ -98,7 +98,7 @@ export async function aggregate(ctx: Ctx, objectName: string, opts: AggregateOpt
     else if (m.fn === "avg") selects.push(sql`sum(${col}) as ${alias("s")}`, sql`count(${col}) as ${alias("c")}`);
     else selects.push(sql`${sql.raw(m.fn)}(${col}) as ${alias("")}`);
   });
-  const where = await baseWhere(ctx, shape, policy, opts?.filter, opts?.deleted);
+  const where = baseWhere(ctx, shape, policy, opts?.filter, opts?.deleted);
   const positions = groupExprs.map((_, i) => sql.raw(String(i + 1)));
   const groupSql = positions.length ? sql`group by ${sql.join(positions)}` : sql``;
   const orderSql = positions.length ? sql`order by ${sql.join(positions.map((p) => (dialect === "postgres" ? sql`${p} asc nulls first` : sql`${p} asc`)))}` : sql``;
@@ -135,7 +135,7 @@ function metricValue(m: Metric, r: Record<string, unknown>, alias: string, curre
   }
   const sum = m.fn === "sum" ? r[alias] : r[`${alias}s`];
   if (sum === null || sum === undefined) return null;
-  let value = new Dec(String(sum));
+  let value = new Dec(typeof sum === "number" || typeof sum === "bigint" ? sum.toString() : (sum as string));
   if (m.fn === "avg") {
     const count = Number(r[`${alias}c`] ?? 0);
     if (!count) return null;

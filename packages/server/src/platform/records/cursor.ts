@@ -104,7 +104,7 @@ export function decodeCursor(shape: Shape, keys: SortKey[], cursor: string, dial
   if (!p || typeof p !== "object" || typeof p.h !== "string" || !Array.isArray(p.v)) throw badCursor("malformed");
   if (p.h !== specHash(shape, keys)) throw badCursor("made for a different sort");
   if (p.v.length !== keys.length) throw badCursor("wrong number of values");
-  return p.v.map((x, i) => {
+  return (p.v as unknown[]).map((x: unknown, i) => {
     const k = keys[i]!;
     if (x === null) {
       if (k.field.isSystem && k.column !== "deleted_at") throw badCursor("unexpected null");

@@ -24,7 +24,7 @@ onSqliteOpen((db) => {
 });
 
 /** Validates a condition against the object (Invalid naming the bad part) and compiles it. */
-export async function conditionSql(ctx: Ctx, shape: Shape, condition: Condition): Promise<RawBuilder<SqlBool>> {
+export function conditionSql(ctx: Ctx, shape: Shape, condition: Condition): RawBuilder<SqlBool> {
   ensureSqliteFunctions(ctx);
   const valid = validateCondition(condition, shape.object, ctx.meta);
   return compileConditionForCtx(ctx, shape.object, valid);

@@ -18,4 +18,7 @@ export { registerComputedField } from "./computed";
 export type { ComputeFn } from "./computed";
 export { MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT } from "./read";
 export type * from "./types";
+export { appendAudit, appendEvents, hashEntry, GENESIS_HASH } from "./journal";
+export type { AuditInput, AuditEntry, OutboxEventInput, RecordEventType } from "./journal";
 export { registerRecordRoutes } from "./records.routes";
+export { computedFieldsOf } from "./computed";

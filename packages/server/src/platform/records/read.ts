@@ -3,7 +3,7 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { columnOf, columnsOf, forbidden, invalid, maskValue, notFound, type Condition, type FieldDef } from "@revline/core";
 import type { Ctx } from "../context";
 import { policyFor, type Policy } from "../access";
-import { decodeValue } from "../metadata";
+import { fieldDecoder } from "../metadata";
 import { conditionSql } from "./filter";
 import { decodeCursor, encodeCursor, keysetWhere, orderBySql, sortKeys } from "./cursor";
 import { requireShape, resolveFields, shapeOf, type Shape } from "./shape";
@@ -26,7 +26,7 @@ export function readPlan(shape: Shape, policy: Policy, requested?: readonly stri
   let fields: FieldDef[];
   if (requested && requested.length) {
     if (!Array.isArray(requested)) throw invalid("fields must be a list of field names.", [{ field: "fields", reason: "expected a list" }]);
-    const names = new Set(["id", "version", ...requested]);
+    const names = new Set<string>(["id", "version", ...(requested as string[])]);
     fields = resolveFields(shape, [...names], "fields");
   } else fields = shape.all;
   fields = fields.filter((f) => policy.fieldRules[f.name] !== "hidden");
@@ -36,30 +36,33 @@ export function readPlan(shape: Shape, policy: Policy, requested?: readonly stri
 
 export function decodeRecord(ctx: Ctx, plan: ReadPlan, row: Record<string, unknown>): RecordData {
   const out: Record<string, unknown> = {};
-  for (const f of plan.fields) {
-    const v = decodeValue(f, row, ctx.db.dialect);
-    out[f.name] = plan.masked.has(f.name) ? maskValue(f.maskKind ?? "text", v) : v;
-  }
+  const dialect = ctx.db.dialect;
+  if (!plan.masked.size) for (const f of plan.fields) out[f.name] = fieldDecoder(f, dialect)(row);
+  else
+    for (const f of plan.fields) {
+      const v = fieldDecoder(f, dialect)(row);
+      out[f.name] = plan.masked.has(f.name) ? maskValue(f.maskKind ?? "text", v) : v;
+    }
   return out as RecordData;
 }
 
 /** The WHERE parts every read shares: deleted filter, the actor's row condition, the caller's filter. */
-export async function baseWhere(
+export function baseWhere(
   ctx: Ctx,
   shape: Shape,
   policy: Policy,
   filter: Condition | undefined,
   deleted: "exclude" | "only" | "include" | undefined,
-): Promise<RawBuilder<SqlBool>[]> {
+): RawBuilder<SqlBool>[] {
   const where: RawBuilder<SqlBool>[] = [];
   const d = deleted ?? "exclude";
   if (d === "exclude") where.push(sql<SqlBool>`${sql.id("deleted_at")} is null`);
   else if (d === "only") where.push(sql<SqlBool>`${sql.id("deleted_at")} is not null`);
   else if (d !== "include") throw invalid('deleted must be "exclude", "only" or "include".', [{ field: "deleted", reason: "unknown value" }]);
-  if (policy.rowCondition) where.push(await conditionSql(ctx, shape, policy.rowCondition));
+  if (policy.rowCondition) where.push(conditionSql(ctx, shape, policy.rowCondition));
   if (filter !== undefined && filter !== null) {
     if (typeof filter !== "object" || Array.isArray(filter)) throw invalid("filter must be a condition object.", [{ field: "filter", reason: "expected a condition object" }]);
-    where.push(await conditionSql(ctx, shape, filter));
+    where.push(conditionSql(ctx, shape, filter));
   }
   return where;
 }
@@ -91,7 +94,7 @@ export async function listRecords(ctx: Ctx, objectName: string, opts: ListOption
   const keys = sortKeys(shape, opts.sort);
   const plan = readPlan(shape, policy, opts.fields);
   const includes = includeFields(shape, policy, opts.include);
-  const where = await baseWhere(ctx, shape, policy, opts.filter, opts.deleted);
+  const where = baseWhere(ctx, shape, policy, opts.filter, opts.deleted);
   if (opts.cursor) where.push(keysetWhere(keys, decodeCursor(shape, keys, opts.cursor, ctx.db.dialect)));
   const columns = [...plan.columns, ...keys.map((k) => k.column), ...includes.map((f) => columnOf(f))];
   const result = await sql<Record<string, unknown>>`select ${columnList(columns)} from ${sql.id(shape.table)} ${whereSql(where)} order by ${orderBySql(
@@ -112,7 +115,7 @@ export async function getRecord(ctx: Ctx, objectName: string, id: string, opts: 
   const plan = readPlan(shape, policy, opts.fields);
   const includes = includeFields(shape, policy, opts.include);
   if (typeof id !== "string" || id === "") throw notFound(`No ${shape.object.label.en} with id ${String(id)}.`);
-  const where = await baseWhere(ctx, shape, policy, undefined, opts.deleted ?? "exclude");
+  const where = baseWhere(ctx, shape, policy, undefined, opts.deleted ?? "exclude");
   where.push(sql<SqlBool>`${sql.id("id")} = ${id}`);
   const columns = [...plan.columns, ...includes.map((f) => columnOf(f))];
   const result = await sql<Record<string, unknown>>`select ${columnList(columns)} from ${sql.id(shape.table)} ${whereSql(where)}`.execute(ctx.db.kysely);
@@ -137,7 +140,7 @@ async function attachRelated(ctx: Ctx, includes: FieldDef[], rows: Record<string
     if (tpolicy.allowed && ids.length) {
       const plan = readPlan(tshape, tpolicy);
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        const where = await baseWhere(ctx, tshape, tpolicy, undefined, "exclude");
+        const where = baseWhere(ctx, tshape, tpolicy, undefined, "exclude");
         where.push(sql<SqlBool>`${sql.id("id")} in (${sql.join(ids.slice(i, i + ID_CHUNK))})`);
         const res = await sql<Record<string, unknown>>`select ${columnList(plan.columns)} from ${sql.id(tshape.table)} ${whereSql(where)}`.execute(ctx.db.kysely);
         for (const row of res.rows) found.set(String(row.id), decodeRecord(ctx, plan, row));

@@ -1,4 +1,5 @@
 /** The record API over real HTTP: CRUD, optimistic concurrency, errors, pagination, aggregates, bulk upsert. */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app";
 
@@ -120,6 +121,36 @@ describe("record API over HTTP", () => {
       expect(typeof res.body.detail).toBe("string");
       expect(res.body.status).toBe(status);
     }
+  });
+
+  it("answers random list parameters and bodies with 200 or a 4xx problem, never a 500", async () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom("name", "-name", "employees", "annual_revenue", "owner", "id", "-created_at", "", ",", "999", "-1", "null", "{}", "[]"),
+      fc.json({ maxDepth: 3 }),
+    );
+    const params = fc.dictionary(fc.constantFrom("filter", "sort", "limit", "cursor", "fields", "include", "deleted", "x"), piece, { maxKeys: 4 });
+    await fc.assert(
+      fc.asyncProperty(params, fc.boolean(), async (p, asBody) => {
+        const res = asBody
+          ? await t.post("/api/objects/account/records/query", p)
+          : await t.get(`/api/objects/account/records?${new URLSearchParams(p).toString()}`);
+        if (res.status !== 200) {
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          expect(res.contentType).toMatch(PROBLEM);
+        }
+      }),
+      { numRuns: 60, seed: 20261203 },
+    );
+    const body = fc.dictionary(fc.constantFrom("name", "employees", "annual_revenue", "website", "owner", "year_established", "nope"), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const res = await t.post("/api/objects/account/records", b);
+        expect([201, 400, 409]).toContain(res.status);
+      }),
+      { numRuns: 60, seed: 20261204 },
+    );
   });
 
   it("names the problem in a bad filter", async () => {

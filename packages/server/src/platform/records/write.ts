@@ -8,8 +8,7 @@ import type { Ctx } from "../context";
 import { execSql, insertRows, withTransaction, newId } from "../db";
 import { policyFor, type Action, type Policy } from "../access";
 import { encodeMain, encodeValue } from "../metadata";
-import { appendAudit, type AuditInput } from "../audit";
-import { appendEvents, type OutboxEventInput } from "../jobs";
+import { appendAudit, appendEvents, type AuditInput, type OutboxEventInput } from "./journal";
 import { baseWhere, columnList, decodeRecord, readPlan, whereSql, type ReadPlan } from "./read";
 import { requireShape, type Shape } from "./shape";
 import { applyComputed, checkRelations, checkUnique, completeForCreate, fieldOfUniqueError, parseRecordInput, type Values } from "./validate";
@@ -156,7 +155,7 @@ function present(ctx: Ctx, shape: Shape, sys: System, full: Values): RecordData 
 async function loadForWrite(ctx: Ctx, shape: Shape, policy: Policy, ids: string[], deleted: "exclude" | "only" | "include"): Promise<Map<string, Values>> {
   const out = new Map<string, Values>();
   if (!ids.length) return out;
-  const where = await baseWhere(ctx, shape, policy, undefined, deleted);
+  const where = baseWhere(ctx, shape, policy, undefined, deleted);
   where.push(sql<SqlBool>`${sql.id("id")} in (${sql.join(ids)})`);
   const lock = ctx.db.dialect === "postgres" ? sql`for update` : sql``;
   const res = await sql<Record<string, unknown>>`select ${columnList(shape.allColumns)} from ${sql.id(shape.table)} ${whereSql(where)} ${lock}`.execute(ctx.db.kysely);
@@ -262,7 +261,7 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
     const seen = new Map<string, number>();
     rows.forEach((input, row) => {
       if (!input || typeof input !== "object" || Array.isArray(input)) return errors.push({ row, field: "*", reason: "expected an object of field values" });
-      const raw = (input as Record<string, unknown>)[keyField.name];
+      const raw = (input)[keyField.name];
       const idKey = keyField.name === "id";
       const body = idKey ? Object.fromEntries(Object.entries(input).filter(([k]) => k !== "id")) : input;
       // Validate as an update (only given fields) first; rows that turn out new are checked as creates below.

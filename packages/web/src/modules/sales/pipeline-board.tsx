@@ -133,10 +133,10 @@ function Board({ stage }: { stage: FieldDef }) {
         </div>
         <Space wrap>
           <div style={{ width: 220 }} data-testid="owner-filter">
-            <RelationSelect field={{ name: "owner", type: "relation", relation: { object: "user" }, label: { en: "Owner", zh: "负责人" } }} value={owner} onChange={setOwner} />
+            <RelationSelect field={{ name: "owner", type: "relation", relation: { object: "user" }, label: { en: "Owner", zh: "负责人" } }} value={owner} onChange={setOwner} placeholder={t("pipeline.allOwners")} />
           </div>
           <div style={{ width: 180 }} data-testid="region-filter">
-            <RelationSelect field={{ name: "region", type: "relation", relation: { object: "region" }, label: { en: "Region", zh: "区域" } }} value={region} onChange={setRegion} />
+            <RelationSelect field={{ name: "region", type: "relation", relation: { object: "region" }, label: { en: "Region", zh: "区域" } }} value={region} onChange={setRegion} placeholder={t("pipeline.allRegions")} />
           </div>
           <Tooltip title={t("common.refresh")}>
             <Button icon={<ReloadOutlined />} onClick={() => void qc.invalidateQueries({ queryKey: ["records", OBJECT] })} />

@@ -1,7 +1,10 @@
 /**
- * Append-only audit log with a simple hash chain: each entry's hash covers its content and the
- * previous entry's hash, so an edit, removal or reordering breaks the chain (issue 3 adds the verifier).
- * Appends run inside the caller's transaction: a write that rolls back leaves no entry.
+ * The two rows every record write leaves in its own transaction: an audit entry (append-only,
+ * hash-chained: each entry's hash covers its content and the previous entry's hash, so an edit,
+ * removal or reordering breaks the chain) and an outbox event (the worker of platform/jobs consumes it).
+ * They live here, in records, because records is the part that writes them; platform/audit (verifier,
+ * search) and platform/jobs (worker) sit above records and re-export them.
+ * Appends run inside the caller's transaction: a write that rolls back leaves neither.
  */
 import crypto from "node:crypto";
 import { sql } from "kysely";
@@ -42,9 +45,7 @@ export function hashEntry(e: AuditEntry): string {
 async function chainHead(db: Db): Promise<{ seq: number; hash: string }> {
   // One writer extends the chain at a time on PostgreSQL; SQLite serialises writers already.
   if (db.dialect === "postgres") await sql`select pg_advisory_xact_lock(74203)`.execute(db.kysely);
-  const last = (await db.kysely.selectFrom("audit_log").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst()) as
-    | { seq: unknown; hash: string }
-    | undefined;
+  const last = (await sql<{ seq: unknown; hash: string }>`select seq, hash from audit_log order by seq desc limit 1`.execute(db.kysely)).rows[0];
   return last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
 }
 
@@ -76,4 +77,17 @@ export async function appendAudit(ctx: Ctx, inputs: AuditInput[]): Promise<void>
     return AUDIT_COLUMNS.map((c) => row[c]);
   });
   await insertRows(ctx.db, "audit_log", AUDIT_COLUMNS, rows);
+}
+
+
+export type RecordEventType = "created" | "updated" | "deleted" | "restored";
+export type OutboxEventInput = { object: string; recordId: string; type: RecordEventType; payload: unknown };
+
+const OUTBOX_COLUMNS = ["id", "at", "object", "record_id", "type", "payload", "processed_at"];
+
+export async function appendEvents(ctx: Ctx, events: OutboxEventInput[]): Promise<void> {
+  if (!events.length) return;
+  const at = ctx.clock().toISOString();
+  const rows = events.map((e) => [newId(), at, e.object, e.recordId, e.type, JSON.stringify(e.payload), null]);
+  await insertRows(ctx.db, "outbox_event", OUTBOX_COLUMNS, rows);
 }

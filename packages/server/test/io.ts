@@ -1,15 +1,15 @@
 /**
- * Test support for the import/export tests: a fresh database of the dialect under test from
+ * Test support for the import/export tests (platform/io): a fresh database of the dialect under test from
  * test/db.ts (migrated, standard objects synced, module hooks registered), a system Ctx on it,
  * a scratch folder, and the environment a child `revline` process needs to open the same database.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Ctx, Db } from "../context";
-import { pgPool, sqliteHandle } from "../db";
-import { listRecords } from "../records";
-import { createTestDb, setupPlatform, testCtx } from "../../../test/db";
+import type { Ctx, Db } from "../src/platform/context";
+import { pgPool, sqliteHandle } from "../src/platform/db";
+import { listRecords } from "../src/platform/records";
+import { createTestDb, setupPlatform, testCtx } from "./db";
 
 export type IoTestDb = { ctx: Ctx; db: Db; dir: string; env: Record<string, string>; close: () => Promise<void> };
 
