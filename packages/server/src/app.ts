@@ -28,6 +28,7 @@ import {
 } from "./platform/http";
 import {
   authenticateRequest,
+  createAuthCache,
   identityObjects,
   normalizeEmail,
   registerIdentityRoutes,
@@ -70,6 +71,8 @@ export type AppConfig = {
   clock?: () => Date;
   /** Data folder (uploaded import files go under it); default REVLINE_DATA_DIR or ./data. */
   dataDir?: string;
+  /** How long a checked session/token is trusted before it is looked up again (default 1000 ms; 0 = always). */
+  authCacheMs?: number;
   /** Default body limit in bytes (bulk upsert and imports set their own). */
   bodyLimit?: number;
 };
@@ -79,6 +82,8 @@ export type BuiltApp = {
   ctxFactory: CtxFactory;
   /** Users as identity sees them, read and written through records as the system actor. */
   users: UserDirectory;
+  /** Forget every checked session/token (after changing credentials or users behind the API's back). */
+  clearAuthCache: () => void;
   /** /api/health answers 200 only while ready. */
   setReady: (ready: boolean) => void;
   close: () => Promise<void>;
@@ -164,13 +169,21 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
       await refreshMetadata(db);
     });
   }
+  const authCache = createAuthCache(config.authCacheMs ?? 1000);
+  const authDeps = { db, users, clock, ...(config.authCacheMs === 0 ? {} : { cache: authCache }) };
   registerAuthHook(app, {
     ctxFactory,
-    authenticate: async (request) => (await authenticateRequest({ db, users, clock }, request))?.actor ?? null,
+    authenticate: async (request) => (await authenticateRequest(authDeps, request))?.actor ?? null,
+  });
+  // A write to a user record (deactivation, team, region) changes who its sessions act as.
+  app.addHook("onResponse", (request, _reply, done) => {
+    const isWrite = request.method !== "GET" && request.method !== "HEAD";
+    if (isWrite && (request.params as { object?: unknown } | undefined)?.object === "user") authCache.clear();
+    done();
   });
 
   registerHealthRoute(app, () => ready);
-  registerIdentityRoutes(app, { db, users, clock });
+  registerIdentityRoutes(app, authDeps);
   registerMetadataRoutes(app);
   registerRecordRoutes(app);
   await registerIoRoutes(app, config.dataDir ? { dataDir: config.dataDir } : {});
@@ -191,6 +204,7 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
     app,
     ctxFactory,
     users,
+    clearAuthCache: () => authCache.clear(),
     setReady: (value) => {
       ready = value;
     },

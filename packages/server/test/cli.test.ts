@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { testDialect } from "./db";
 
 const bin = fileURLToPath(new URL("../../../bin/revline.mjs", import.meta.url));
 
@@ -15,7 +16,8 @@ function revline(args: string[], env: Record<string, string> = {}) {
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe("revline CLI", () => {
+// Spawning the CLI is slow; it runs once, on SQLite (the PostgreSQL start-up path is covered by start.test.ts).
+describe.skipIf(testDialect() === "postgres")("revline CLI", () => {
   it("lists its commands with --help and fails on an unknown one", () => {
     const help = revline(["--help"]);
     expect(help.status).toBe(0);

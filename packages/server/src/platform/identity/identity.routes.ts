@@ -74,6 +74,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
   app.post("/api/auth/logout", { config: { isPublic: true } }, async (request, reply) => {
     const token = sessionTokenOf(request);
     if (token) await deleteSession(deps.db, token);
+    deps.cache?.clear();
     void reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.code(204).send();
   });
@@ -95,6 +96,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
     await setPassword(deps.db, ctx.actor.id, newPassword, deps.clock());
     // Every other browser signed in as this user is signed out; this one gets a fresh session.
     await deleteUserSessions(deps.db, ctx.actor.id);
+    deps.cache?.clear();
     const { token, expiresAt } = await createSession(deps.db, ctx.actor.id, deps.clock(), clientOf(request));
     setSessionCookie(request, reply, token, expiresAt);
     return reply.code(204).send();
@@ -122,6 +124,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
     requireAdmin(request);
     const { id } = request.params as { id: string };
     await revokeToken(deps.db, id, deps.clock());
+    deps.cache?.clear();
     return reply.code(204).send();
   });
 }

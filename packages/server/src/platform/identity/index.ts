@@ -4,8 +4,8 @@
  * sessions and API tokens (both stored as sha256), and turns a request into an Actor.
  */
 export { identityObjects, userObject, teamObject, regionObject } from "./identity.objects";
-export { authenticateRequest, bearerOf, sessionTokenOf } from "./authenticate";
-export type { Authenticated, AuthDeps } from "./authenticate";
+export { authenticateRequest, bearerOf, sessionTokenOf, createAuthCache } from "./authenticate";
+export type { Authenticated, AuthCache, AuthDeps } from "./authenticate";
 export { registerIdentityRoutes } from "./identity.routes";
 export type { MeUser } from "./identity.routes";
 export { generatePassword, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from "./passwords";

@@ -3,7 +3,7 @@
  * records layer (which checks access, validates, writes, audits and emits events) and reply.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { invalid, notFound, validateCondition, type Condition, type ObjectDef } from "@revline/core";
+import { invalid, isAppError, notFound, validateCondition, type Condition, type ObjectDef } from "@revline/core";
 import type { Ctx } from "../context";
 import { parseAggregateQuery, parseGetQuery, parseListQuery, requestCtx } from "../http";
 import { aggregate } from "./aggregate";
@@ -38,9 +38,8 @@ function checkedFilter(ctx: Ctx, object: ObjectDef, filter: Condition | undefine
   try {
     return validateCondition(filter, object, ctx.meta);
   } catch (e) {
-    const err = e as { kind?: string; message: string; details?: { field: string; reason: string; code?: string }[] };
-    if (err.kind !== "invalid" || !err.details) throw e;
-    const details = err.details.map((d) => ({ ...d, field: d.field === "condition" ? "filter" : `filter.${d.field}` }));
+    if (!isAppError(e) || e.kind !== "invalid") throw e;
+    const details = e.details.map((d) => ({ ...d, field: d.field === "condition" ? "filter" : `filter.${d.field}` }));
     throw invalid(`The filter is not a valid condition: ${details.map((d) => `${d.field}: ${d.reason}`).join("; ")}.`, details);
   }
 }

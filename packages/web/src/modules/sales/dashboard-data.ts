@@ -1,5 +1,5 @@
 /** Dashboard figures from the aggregate API: pure shaping here, fetching in use-dashboard. */
-import type { FieldDef } from "@revline/core";
+import type { Condition, FieldDef } from "@revline/core";
 import type { AggregateRow } from "../../api/records";
 import { amountOf } from "../../api/records";
 import { isCurrencyValue, text } from "../../platform/format";
@@ -48,4 +48,37 @@ export function fillMonths(buckets: Bucket[]): Bucket[] {
     out.push(buckets.find((b) => b.key === key) ?? { key, count: 0, sum: 0, currency });
   }
   return out;
+}
+
+/**
+ * Deals of a region: the deal's own region, or its owner's when the deal has none (data sets such as
+ * the demo keep the regional office on the sales agent, not on each deal).
+ */
+export function regionCondition(regionId: string): Condition {
+  return {
+    any: [
+      { field: "region", op: "eq", value: regionId },
+      { all: [{ field: "region", op: "is_empty" }, { field: "owner.region", op: "eq", value: regionId }] },
+    ],
+  };
+}
+
+export type RegionSummary = { key: string; wonSum: number; won: number; lost: number; rate: number | null };
+
+/** Won revenue and win rate per region from rows grouped by (region, owner), with the same attribution rule. */
+export function summariseRegions(wonRows: AggregateRow[], lostRows: AggregateRow[], ownerRegion: Map<string, string>): RegionSummary[] {
+  const m = new Map<string, { wonSum: number; won: number; lost: number }>();
+  const keyOf = (r: AggregateRow) => text(r.group.region) || ownerRegion.get(text(r.group.owner)) || "";
+  for (const r of wonRows) {
+    const x = m.get(keyOf(r)) ?? { wonSum: 0, won: 0, lost: 0 };
+    x.won += Number(r.values.count ?? 0);
+    x.wonSum += amountOf(r.values["sum:amount"]);
+    m.set(keyOf(r), x);
+  }
+  for (const r of lostRows) {
+    const x = m.get(keyOf(r)) ?? { wonSum: 0, won: 0, lost: 0 };
+    x.lost += Number(r.values.count ?? 0);
+    m.set(keyOf(r), x);
+  }
+  return [...m.entries()].map(([key, x]) => ({ key, ...x, rate: winRate(x.won, x.lost) })).sort((a, b) => b.wonSum - a.wonSum);
 }

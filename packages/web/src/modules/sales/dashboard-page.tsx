@@ -6,13 +6,13 @@ import { Card, Col, Empty, Row, Segmented, Skeleton, Typography } from "antd";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { aggregate, listRecords, type AggregateRow } from "../../api/records";
+import { aggregate, listRecords } from "../../api/records";
 import { useLabel } from "../../i18n";
 import { optionColor } from "../../platform/field-value";
 import { formatMoney, formatMonth, formatNumber, formatPercent, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
 import { Chart, CHART_COLORS } from "./chart";
-import { byGroup, fillMonths, outcomeStages, winRate, type Bucket } from "./dashboard-data";
+import { byGroup, fillMonths, outcomeStages, summariseRegions, winRate } from "./dashboard-data";
 
 const OBJECT = "opportunity";
 const TOP_N = 10;
@@ -64,7 +64,16 @@ export function DashboardPage() {
   const byStage = useAggregate("stage", { groupBy: [{ field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
   const byMonth = useAggregate("month", { filter: wonFilter, groupBy: [{ field: "close_date", bucket: "month" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
   const byOwner = useAggregate("owner", { filter: wonFilter, groupBy: [{ field: "owner" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
-  const byRegion = useAggregate("region-stage", { groupBy: [{ field: "region" }, { field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const lostFilter: Condition | undefined = lost ? { field: "stage", op: "eq", value: lost } : undefined;
+  const regionOwner = [{ field: "region" }, { field: "owner" }];
+  const wonByRegion = useAggregate("won-region-owner", { filter: wonFilter, groupBy: regionOwner, metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const lostByRegion = useAggregate("lost-region-owner", { filter: lostFilter, groupBy: regionOwner, metrics: [{ fn: "count" }] });
+  const directory = useQuery({
+    queryKey: ["records", "user", "region-directory"],
+    queryFn: () => listRecords("user", { fields: ["id", "region"], limit: 1000 }),
+    select: (p) => new Map(p.records.map((u) => [u.id, text(u.region)])),
+    staleTime: 5 * 60_000,
+  });
 
   const stages = byGroup(byStage.data ?? [], "stage");
   const stageOf = (v: string | undefined) => stages.find((s) => s.key === v);
@@ -76,7 +85,7 @@ export function DashboardPage() {
 
   const owners = byGroup(byOwner.data ?? [], "owner").filter((b) => b.key).sort((a, b) => b.sum - a.sum).slice(0, TOP_N);
   const ownerNames = useNames("user", owners.map((o) => o.key));
-  const regionRows = regionSummary(byRegion.data ?? [], won, lost);
+  const regionRows = summariseRegions(wonByRegion.data ?? [], lostByRegion.data ?? [], directory.data ?? new Map<string, string>());
   const regionNames = useNames("region", regionRows.map((r) => r.key).filter(Boolean));
   const months = fillMonths(byGroup(byMonth.data ?? [], "close_date:month"));
 
@@ -104,11 +113,11 @@ export function DashboardPage() {
       },
       {
         name: t("dashboard.amount"),
-        type: "line",
+        type: "bar",
         yAxisIndex: 1,
-        smooth: true,
-        symbolSize: 8,
-        itemStyle: { color: "#0f1b3d" },
+        barMaxWidth: 42,
+        itemStyle: { color: "#c5d0f5", borderRadius: [6, 6, 0, 0] },
+        label: { show: true, position: "top", color: "#4b5563", formatter: (p: { value: number }) => (p.value ? money(p.value, true) : "") },
         data: stageOrder.map((v) => stageOf(v)?.sum ?? 0),
         tooltip: { valueFormatter: (v: number) => money(v) },
       },
@@ -261,31 +270,12 @@ export function DashboardPage() {
         </Col>
         <Col xs={24} xl={12}>
           <Card variant="borderless" title={t("dashboard.byRegion")} className="rl-chart-card">
-            {byRegion.isLoading ? <Skeleton active /> : regionRows.length === 0 ? <Empty /> : <Chart option={regionChart} height={340} />}
+            {wonByRegion.isLoading || directory.isLoading ? <Skeleton active /> : regionRows.length === 0 ? <Empty /> : <Chart option={regionChart} height={340} />}
           </Card>
         </Col>
       </Row>
     </div>
   );
-}
-
-function regionSummary(rows: AggregateRow[], won: string | undefined, lost: string | undefined) {
-  const m = new Map<string, { key: string; wonSum: number; won: number; lost: number; total: number }>();
-  for (const b of rows) {
-    const key = text(b.group.region);
-    const stage = text(b.group.stage);
-    const one: Bucket[] = byGroup([b], "stage");
-    const x = m.get(key) ?? { key, wonSum: 0, won: 0, lost: 0, total: 0 };
-    const c = one[0]?.count ?? 0;
-    x.total += c;
-    if (stage === won) {
-      x.won += c;
-      x.wonSum += one[0]?.sum ?? 0;
-    }
-    if (stage === lost) x.lost += c;
-    m.set(key, x);
-  }
-  return [...m.values()].map((x) => ({ ...x, rate: winRate(x.won, x.lost) })).sort((a, b) => b.wonSum - a.wonSum);
 }
 
 function movingAverage(values: number[], n: number): (number | null)[] {

@@ -1,6 +1,6 @@
 /** Opportunity board: one column per stage option (from metadata), drag a card to change its stage. */
 import { BankOutlined, CalendarOutlined, ReloadOutlined } from "@ant-design/icons";
-import type { Condition, FieldDef, ObjectDef } from "@revline/core";
+import type { Condition, FieldDef } from "@revline/core";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { App, Avatar, Button, Empty, Result, Skeleton, Space, Spin, Tag, Tooltip, Typography } from "antd";
 import { useRef, useState, type DragEvent, type UIEvent } from "react";
@@ -9,10 +9,11 @@ import { Link } from "react-router";
 import { isApiError } from "../../api/client";
 import { aggregate, amountOf, andConditions, listRecords, updateRecord, type ListPage, type RecordData } from "../../api/records";
 import { useLabel } from "../../i18n";
-import { optionColor, useOptionLabel, useRelatedName } from "../../platform/field-value";
+import { optionColor, useRelatedName } from "../../platform/field-value";
 import { RelationSelect } from "../../platform/field-input";
 import { formatDate, formatMoney, formatNumber, isCurrencyValue, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
+import { regionCondition } from "./dashboard-data";
 
 const OBJECT = "opportunity";
 const PAGE = 25;
@@ -39,7 +40,7 @@ function Board({ stage }: { stage: FieldDef }) {
   const { message } = App.useApp();
   const [owner, setOwner] = useState<string | null>(null);
   const [region, setRegion] = useState<string | null>(null);
-  const base = andConditions(owner ? { field: "owner", op: "eq", value: owner } : undefined, region ? { field: "region", op: "eq", value: region } : undefined);
+  const base = andConditions(owner ? { field: "owner", op: "eq", value: owner } : undefined, region ? regionCondition(region) : undefined);
   const dragging = useRef<{ id: string; from: string } | null>(null);
   const [over, setOver] = useState<string | null>(null);
 
@@ -226,7 +227,7 @@ function Column({
   return (
     <div className="rl-board-cards" onScroll={onScroll}>
       {q.isLoading && <Skeleton active paragraph={{ rows: 6 }} />}
-      {q.error && <Result status="warning" subTitle={(q.error as Error).message} />}
+      {q.error && <Result status="warning" subTitle={q.error.message} />}
       {!q.isLoading && cards.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("pipeline.emptyColumn")} />}
       {cards.map((c) => (
         <DealCard key={c.id} card={c} stage={stage} onDragStart={onDragStart} onDragEnd={onDragEnd} />
