@@ -63,6 +63,9 @@ function watchImportJob(dataDir: string, rows: number): () => void {
   };
 }
 
+const describeRun = (r: ImportRun) =>
+  `${r.rows.toLocaleString("en-US")} rows in ${r.seconds.toFixed(1)} s = ${Math.round(r.rows / r.seconds).toLocaleString("en-US")} rows/s, peak RSS ${Math.round(r.maxRssKb / 1024)} MiB`;
+
 function runChild(args: string[]): Promise<ImportRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "import-child.ts"), ...args], {
@@ -74,7 +77,9 @@ function runChild(args: string[]): Promise<ImportRun> {
     child.on("close", (code) => {
       const line = out.trim().split("\n").pop() ?? "";
       if (code !== 0 || !line.startsWith("{")) return reject(new Error(`import run (${args[0]}) failed with exit code ${code}`));
-      resolve(JSON.parse(line) as ImportRun);
+      const run = JSON.parse(line) as ImportRun;
+      log(`    ${args[0]}: ${describeRun(run)}`);
+      resolve(run);
     });
   });
 }

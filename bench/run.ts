@@ -47,6 +47,12 @@ function options() {
 
 type Line = [figure: string, product: string, floor: string, ratio: string, target: string, verdict: string];
 
+/** Each figure is also logged as soon as it is measured, so a long run shows results as it goes. */
+function logLines(lines: Line[]): Line[] {
+  for (const l of lines) log(`  => ${l[0].trim()}: ${l[1]} vs ${l[2]} = ${l[3]} (target ${l[4]}) ${l[5]}`);
+  return lines;
+}
+
 const ratioText = (r: number) => `${r.toFixed(2)}x`;
 const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
 
@@ -118,19 +124,19 @@ async function main(): Promise<void> {
           pages: 20,
           budgetSeconds: opts.quick ? 60 : 240,
         });
-        lines.push(...listLines(f));
+        lines.push(...logLines(listLines(f)));
         sql.push(`list SQL (page 2):\n${f.sql}`);
       }
       if (opts.only.has("aggregate")) {
         const f = await benchAggregate(product, file, { runs: opts.quick ? 5 : 10 });
-        lines.push(...aggregateLines(f));
+        lines.push(...logLines(aggregateLines(f)));
         sql.push(`aggregate SQL:\n${f.sql}`);
       }
     } finally {
       await product.close();
     }
   }
-  if (opts.only.has("import")) lines.push(...importLines(await benchImport(opts.rows)));
+  if (opts.only.has("import")) lines.push(...logLines(importLines(await benchImport(opts.rows))));
   process.stdout.write(`\nRevline bench, ${fmtInt(opts.rows)} opportunities, ${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores\n\n`);
   printTable(lines);
   if (sql.length) process.stdout.write(`\n${sql.join("\n\n")}\n`);

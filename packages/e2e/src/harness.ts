@@ -149,9 +149,8 @@ export const STAGES = ["Prospecting", "Engaging", "Won", "Lost"] as const;
  * twelve months. Seeded through bulk upsert, the same door integrations use.
  */
 export async function seedSales(api: ApiClient): Promise<void> {
-  const regions = ["Central", "East", "West"].map((name) => ({ external_id: undefined, name, code: name.slice(0, 1) }));
   const regionIds: string[] = [];
-  for (const r of regions) regionIds.push((await api.post<Rec>("/api/objects/region/records", { name: r.name, code: r.code })).id);
+  for (const name of ["Central", "East", "West"]) regionIds.push((await api.post<Rec>("/api/objects/region/records", { name, code: name.slice(0, 1) })).id);
   const agents = ["Darcel Schlecht", "Vicki Laflamme", "Anna Snelling", "Moses Frase"];
   const userIds: string[] = [];
   for (const [i, name] of agents.entries()) {

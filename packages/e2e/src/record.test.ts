@@ -72,6 +72,23 @@ test("a stale edit gets a friendly conflict message instead of overwriting", asy
   await context.close();
 });
 
+test("a server-side error (duplicate external id) shows next to its field", async () => {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, server.url);
+  const [rec] = await listAll(server.api, "opportunity", { filter: { field: "external_id", op: "eq", value: "E2E-001" }, fields: ["name"] });
+  assert.ok(rec);
+  await page.goto(`${server.url}/o/opportunity/${rec.id}`);
+  await page.getByTestId("edit-record").click();
+  await page.getByTestId("record-form").getByLabel("External ID").fill("E2E-002");
+  await page.getByTestId("save-record").click();
+  // The message comes from the server's problem+json errors[] and sits under the External ID input.
+  const item = page.getByTestId("record-form").locator(".ant-form-item", { has: page.getByLabel("External ID") });
+  await item.locator(".ant-form-item-explain-error").getByText(/already has external_id/).waitFor();
+  await screenshot(page, "record-server-error");
+  await context.close();
+});
+
 test("an account page lists its opportunities and contacts", async () => {
   const context = await newContext(browser);
   const page = await context.newPage();

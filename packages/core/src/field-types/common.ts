@@ -19,14 +19,27 @@ export const BOOLEAN_OPERATORS: readonly Operator[] = ["eq", "ne", "is_empty", "
 /** Length in characters as a person counts them (code points, so 中文 and emoji count once). */
 export const charLength = (s: string) => [...s].length;
 
+const patterns = new Map<string, RegExp>();
+const patternOf = (p: string) => {
+  let re = patterns.get(p);
+  if (!re) {
+    if (patterns.size > 1000) patterns.clear();
+    patterns.set(p, (re = new RegExp(`^(?:${p})$`)));
+  }
+  return re;
+};
+
 export function checkLength(field: FieldDef, value: string, defaultMax: number): string | undefined {
-  const len = charLength(value);
   const max = field.validation?.maxLength ?? defaultMax;
   const min = field.validation?.minLength;
-  if (len > max) return `at most ${max} characters`;
-  if (min !== undefined && len < min) return `at least ${min} characters`;
+  // UTF-16 length bounds the code-point count from above: short strings need no counting.
+  if (value.length > max || min !== undefined) {
+    const len = charLength(value);
+    if (len > max) return `at most ${max} characters`;
+    if (min !== undefined && len < min) return `at least ${min} characters`;
+  }
   const pattern = field.validation?.pattern;
-  if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`).test(value)) return `does not match the pattern ${pattern}`;
+  if (pattern !== undefined && !patternOf(pattern).test(value)) return `does not match the pattern ${pattern}`;
   return undefined;
 }
 

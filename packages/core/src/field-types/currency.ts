@@ -1,6 +1,6 @@
 import type { FieldDef } from "../metadata/types";
 import { currencyScale, DEFAULT_CURRENCY, isCurrencyCode } from "../money/currencies";
-import { Dec, tryDecimal } from "../money/decimal";
+import { Dec, plainDecimal, plainScaledText, tryDecimal, unscaleIntText } from "../money/decimal";
 import { fromMinor, toMinor, type Money } from "../money/money";
 import { cell, fail, intFromDb, NUMBER_OPERATORS, ok } from "./common";
 import type { FieldTypeDef } from "./types";
@@ -24,6 +24,17 @@ export const currencyField: FieldTypeDef<Money> = {
       if (amount === null || amount === undefined) return ok(null);
     }
     if (typeof amount !== "number" && typeof amount !== "string") return fail("expected an amount (number or decimal string)");
+    // Fast exact path for plain decimals (nearly every input); decimal.js below stays the reference.
+    const p = isCurrencyCode(code) ? plainDecimal(amount) : undefined;
+    if (p) {
+      const scale = currencyScale(code as string);
+      const text = plainScaledText(p, scale);
+      if (text === undefined) return fail(`at most ${scale} decimal places for ${code as string}`);
+      // 15 digits or more can exceed MAX_MINOR_UNITS (9e14, itself 15 digits): let BigInt decide.
+      const digits = p.neg ? text.length - 1 : text.length;
+      if (digits >= 15 && (BigInt(text) > MAX_MINOR_UNITS || BigInt(text) < -MAX_MINOR_UNITS)) return fail("amount out of range");
+      return ok({ amount: unscaleIntText(text, scale), currency: code as string });
+    }
     const d = tryDecimal(amount);
     if (!d) return fail("expected an amount (number or decimal string)");
     if (!isCurrencyCode(code)) return fail("expected a 3-letter ISO 4217 currency code such as USD");
@@ -35,6 +46,7 @@ export const currencyField: FieldTypeDef<Money> = {
   },
   validate(field, value) {
     const { min, max } = field.validation ?? {};
+    if (min === undefined && max === undefined) return undefined;
     const d = new Dec(value.amount);
     if (min !== undefined && d.lessThan(min)) return `must be at least ${min}`;
     if (max !== undefined && d.greaterThan(max)) return `must be at most ${max}`;

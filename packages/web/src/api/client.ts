@@ -24,6 +24,13 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/** A 409 about the record's version (someone saved in between), as opposed to a duplicate key. */
+export function isStaleVersion(e: unknown): boolean {
+  if (!isApiError(e) || e.status !== 409) return false;
+  const errors = e.problem.errors ?? [];
+  return errors.length === 0 || errors.some((x) => x.field === "version" || x.code === "stale_version");
+}
+
 type RequestOptions = {
   method?: string;
   body?: unknown;

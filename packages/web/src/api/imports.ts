@@ -17,7 +17,8 @@ export type RunOptions = {
   dryRun?: boolean;
   dateOrder?: DateOrder;
   onUnresolved: "reject" | "empty";
-  key?: string;
+  /** The field to upsert by; null: none, every row is a new record; absent: the external key. */
+  key?: string | null;
 };
 export type ImportStatus = {
   id?: string;

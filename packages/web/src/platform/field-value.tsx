@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { useTranslation } from "react-i18next";
 import type { RecordData } from "../api/records";
 import { useLabel } from "../i18n";
-import { formatDate, formatDateTime, formatMoney, formatNumber, isCurrencyValue, text } from "./format";
+import { formatDate, formatDateTime, formatMoney, formatNumber, groupsDigits, isCurrencyValue, text } from "./format";
 import { useMeta } from "./metadata";
 
 const PALETTE = ["blue", "gold", "green", "red", "purple", "cyan", "magenta", "orange", "geekblue", "lime", "volcano"];
@@ -58,7 +58,7 @@ export function FieldValue({ field, record, value }: { field: FieldDef; record?:
       );
     case "integer":
     case "decimal":
-      return <span className="rl-num">{formatNumber(v as number, lang)}</span>;
+      return <span className="rl-num">{formatNumber(v as number, lang, 8, groupsDigits(field))}</span>;
     case "percent":
       return <span className="rl-num">{formatNumber(v as number, lang)}%</span>;
     case "date":

@@ -33,8 +33,13 @@ export function formatMoney(amount: string | number, currency: string, lang: str
   }
 }
 
-export function formatNumber(v: number | string, lang: string, maxFractionDigits = 8): string {
-  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: maxFractionDigits }).format(asNumeric(v));
+export function formatNumber(v: number | string, lang: string, maxFractionDigits = 8, useGrouping = true): string {
+  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: maxFractionDigits, useGrouping }).format(asNumeric(v));
+}
+
+/** Years and codes (an integer field capped at 4 digits by its validation) read wrong as "1,993". */
+export function groupsDigits(field: FieldDef): boolean {
+  return !(field.validation?.max !== undefined && field.validation.max <= 9999);
 }
 
 export function formatPercent(v: number, lang: string, digits = 1): string {
@@ -69,7 +74,7 @@ export function formatPlain(field: FieldDef, v: unknown, lang: string): string {
       return isCurrencyValue(v) ? formatMoney(v.amount, v.currency, lang) : formatMoney(text(v), field.currency ?? "USD", lang);
     case "integer":
     case "decimal":
-      return formatNumber(v as number, lang);
+      return formatNumber(v as number, lang, 8, groupsDigits(field));
     case "percent":
       return `${formatNumber(v as number, lang)} %`;
     case "date":

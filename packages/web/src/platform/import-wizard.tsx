@@ -45,7 +45,8 @@ export function ImportWizard() {
         dryRun,
         dateOrder: opts.dateOrder === "auto" ? undefined : opts.dateOrder,
         onUnresolved: opts.onUnresolved,
-        key: opts.key ?? undefined,
+        // null: "always create new records" (no upsert by the external key).
+        key: opts.key,
       });
       setRunId(r.id ?? upload.id);
       setOpts({ ...opts, dryRun });

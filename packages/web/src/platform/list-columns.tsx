@@ -10,21 +10,7 @@ import { useLabel } from "../i18n";
 import { FieldValue } from "./field-value";
 import { text } from "./format";
 import { everyField, fieldOf } from "./metadata";
-
-export type SortItem = { field: string; desc: boolean };
-
-export function parseSort(s: string | null | undefined): SortItem[] {
-  if (!s) return [];
-  return s
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean)
-    .map((x) => (x.startsWith("-") ? { field: x.slice(1), desc: true } : { field: x, desc: false }));
-}
-
-export function formatSort(items: SortItem[]): string {
-  return items.map((s) => (s.desc ? `-${s.field}` : s.field)).join(",");
-}
+import type { SortItem } from "./sort-param";
 
 export function columnWidth(f: FieldDef, isName: boolean): number {
   if (isName) return 260;

@@ -62,17 +62,6 @@ function useRules(): (f: FieldDef) => Rule[] {
   };
 }
 
-/** The values that changed between two API-form snapshots (edits send only these). */
-export function changedValues(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(after)) {
-    const a = JSON.stringify(before[k] ?? null);
-    const b = JSON.stringify(v ?? null);
-    if (a !== b) out[k] = v === undefined ? null : v;
-  }
-  return out;
-}
-
 /** Applies a server problem to the form: field errors next to inputs, the rest as a message. */
 export function applyServerErrors(form: FormInstance, err: unknown, known: string[]): string | null {
   if (!isApiError(err)) return err instanceof Error ? err.message : String(err);

@@ -11,7 +11,8 @@ import { aggregate, andConditions, exportUrl, listRecords, type RecordData } fro
 import { useLabel } from "../i18n";
 import { ConditionBuilder } from "./condition-builder";
 import { formatNumber } from "./format";
-import { ColumnChooser, formatSort, parseSort, useListColumns, type SortItem } from "./list-columns";
+import { ColumnChooser, useListColumns } from "./list-columns";
+import { formatSort, parseSort, type SortItem } from "./sort-param";
 import { defaultColumns, fieldOf, useMeta } from "./metadata";
 import { NotFoundPage } from "./not-found-page";
 import { ObjectIcon } from "./object-icon";

@@ -6,7 +6,7 @@ import { App, Button, Card, Col, Drawer, Form, Popconfirm, Result, Row, Skeleton
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { isApiError } from "../api/client";
+import { isApiError, isStaleVersion } from "../api/client";
 import { createRecord, deleteRecord, getRecord, updateRecord, type RecordData } from "../api/records";
 import { useLabel } from "../i18n";
 import { FieldValue, optionColor, useOptionLabel } from "./field-value";
@@ -14,7 +14,8 @@ import { text } from "./format";
 import { businessFields, fieldOf, useMeta } from "./metadata";
 import { NotFoundPage } from "./not-found-page";
 import { ObjectIcon } from "./object-icon";
-import { applyServerErrors, changedValues, editableFields, RecordForm } from "./record-form";
+import { applyServerErrors, editableFields, RecordForm } from "./record-form";
+import { changedValues } from "./record-values";
 import { RelatedLists } from "./related-lists";
 
 export function RecordPage() {
@@ -70,7 +71,7 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
       await qc.invalidateQueries({ queryKey: ["records", object.name] });
     },
     onError: (err) => {
-      if (isApiError(err) && err.status === 409) {
+      if (isStaleVersion(err)) {
         modal.confirm({
           title: t("record.conflictTitle"),
           content: t("record.conflictText"),

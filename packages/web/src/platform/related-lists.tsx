@@ -28,14 +28,15 @@ export function RelatedLists({ object, record }: { object: ObjectDef; record: Re
   );
 }
 
-/** A few telling columns of the related object, without the field that points back. */
+/** Two telling columns of the related object (status, money, then a date or email), not the field pointing back. */
 function summaryFields(o: ObjectDef, via: FieldDef): FieldDef[] {
   const fs = businessFields(o).filter((f) => f.name !== via.name && f.name !== o.nameField);
-  const score = (f: FieldDef) => (f.type === "picklist" ? 0 : f.type === "currency" ? 1 : f.type === "date" ? 2 : f.type === "email" ? 3 : 9);
-  return fs
-    .filter((f) => score(f) < 9)
-    .sort((a, b) => score(a) - score(b))
-    .slice(0, 2);
+  const out: FieldDef[] = [];
+  for (const type of ["picklist", "currency", "date", "email", "phone"]) {
+    const f = fs.find((x) => x.type === type);
+    if (f && out.length < 2) out.push(f);
+  }
+  return out;
 }
 
 function RelatedList({ object, via, parentId }: { object: ObjectDef; via: FieldDef; parentId: string }) {
@@ -69,12 +70,13 @@ function RelatedList({ object, via, parentId }: { object: ObjectDef; via: FieldD
     })),
   ];
   // Name the field only where it is ambiguous (a user is both a team's manager and a member's manager).
-  const ambiguous = businessFields(object).filter((f) => f.type === "relation" && f.relation?.object === via.relation?.object).length > 1;
+  const ambiguous =
+    object.name === via.relation?.object || businessFields(object).filter((f) => f.type === "relation" && f.relation?.object === via.relation?.object).length > 1;
   const viaSuffix = ambiguous ? ` · ${label(via.label, via.name)}` : "";
   const total = count.data ?? 0;
   return (
     <Card
-      className="rl-section"
+      className={total > 0 ? "rl-section" : "rl-section rl-section-empty"}
       variant="borderless"
       size="small"
       data-testid={`related-${object.name}-${via.name}`}
@@ -99,15 +101,17 @@ function RelatedList({ object, via, parentId }: { object: ObjectDef; via: FieldD
         </Space>
       }
     >
-      <Table<RecordData>
-        size="small"
-        rowKey="id"
-        columns={columns}
-        dataSource={q.data?.records ?? []}
-        loading={q.isLoading}
-        pagination={false}
-        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("record.noRelated")} /> }}
-      />
+      {total > 0 && (
+        <Table<RecordData>
+          size="small"
+          rowKey="id"
+          columns={columns}
+          dataSource={q.data?.records ?? []}
+          loading={q.isLoading}
+          pagination={false}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("record.noRelated")} /> }}
+        />
+      )}
     </Card>
   );
 }

@@ -82,6 +82,33 @@ export function openDb(config: DbConfig = {}): Db {
   return db;
 }
 
+const MAX_CACHED_STATEMENTS = 1000;
+
+/**
+ * The handle Kysely's SQLite driver sees: the same database, but prepare() hands back a statement
+ * prepared earlier for the same SQL text. The driver prepares every query afresh otherwise, which
+ * costs as much as running a 50-row list page. Kysely serialises queries on the one connection, so a
+ * cached statement is never in use twice; a busy one (an open iterate()) is prepared anew anyway.
+ */
+function cachingDatabase(raw: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(text: string) {
+      const hit = cache.get(text);
+      if (hit && !hit.busy) return hit;
+      if (hit) return raw.prepare(text);
+      if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+      const stmt = raw.prepare(text);
+      cache.set(text, stmt);
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      raw.close();
+    },
+  };
+}
+
 /**
  * Hooks run on every SQLite Db right after it opens (e.g. SQL functions the condition compiler
  * needs). Registered by higher layers at import time so that db imports nothing above it.

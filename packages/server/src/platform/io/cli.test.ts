@@ -103,6 +103,26 @@ describe("revline import (in process)", () => {
     expect(badMap.stderr).toMatch(/not readable JSON/);
   });
 
+  it("--resume with an unknown id exits 1 and imports nothing", async () => {
+    const file = write("resume-typo.csv", "name,code\nTypo,TY\n");
+    const r = await revline(["import", "--object", "region", "--file", file, "--resume", "0190aaaa-0000-7000-8000-000000000000"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("revline import: there is no import 0190aaaa-0000-7000-8000-000000000000 to resume\n  - resume: no such import\n");
+    expect((await allRecords(t.ctx, "region")).some((x) => x.name === "Typo")).toBe(false);
+  });
+
+  it("--no-key inserts every row even when a column feeds the external key", async () => {
+    const file = write("no-key.csv", "external_id,name,stage,close_date\nCNK-1,Cli no key,Won,2024-04-01\n");
+    const first = await revline(["import", "--object", "opportunity", "--file", file, "--no-key", "--json"]);
+    expect(JSON.parse(first.stdout)).toMatchObject({ key: null, inserted: 1, updated: 0, rejected: 0 });
+    // Again: an insert, refused by the unique external_id, where the default key would update.
+    const second = await revline(["import", "--object", "opportunity", "--file", file, "--no-key", "--json"]);
+    expect(second.code).toBe(2);
+    expect(JSON.parse(second.stdout)).toMatchObject({ key: null, inserted: 0, updated: 0, rejected: 1 });
+    const third = await revline(["import", "--object", "opportunity", "--file", file, "--json"]);
+    expect(JSON.parse(third.stdout)).toMatchObject({ key: "external_id", inserted: 0, updated: 1, rejected: 0 });
+  });
+
   it("passes --map, --date-order, --on-unresolved and --dry-run through to the import", async () => {
     const file = write("flags.csv", "Ref,Title,Stage,Close date,Account\nF-1,Flag deal,Won,05/01/2024,Nobody Inc\n");
     const map = write("flags-map.json", JSON.stringify({ columns: { Ref: "external_id", Title: "name" }, dateOrder: "mdy" }));

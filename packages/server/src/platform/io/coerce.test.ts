@@ -116,6 +116,11 @@ describe("coerceCell", () => {
     expect(coerceCell(amount, "1,054")).toEqual({ ok: true, value: { amount: "1054", currency: "USD" } });
     expect(coerceCell(amount, "€5", { currency: "USD" }).ok).toBe(false);
   });
+  it("currency without the field default (a <field>_currency column gives it): a bare amount stays bare", () => {
+    const amount = field("currency", { currency: "USD" });
+    expect(coerceCell(amount, "100", { defaultCurrency: false })).toEqual({ ok: true, value: "100" });
+    expect(coerceCell(amount, "€100", { defaultCurrency: false })).toEqual({ ok: true, value: { amount: "100", currency: "EUR" } });
+  });
   it("percent accepts a % sign, decimals do not", () => {
     expect(coerceCell(field("percent"), "12.5%")).toEqual({ ok: true, value: "12.5" });
     expect(coerceCell(field("decimal"), "12.5%").ok).toBe(false);

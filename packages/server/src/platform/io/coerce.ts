@@ -23,7 +23,15 @@ export type ColumnOptions = {
   currency?: string;
 };
 
-export type CoerceOptions = ColumnOptions & { dateOrder?: DateOrder };
+export type CoerceOptions = ColumnOptions & {
+  dateOrder?: DateOrder;
+  /**
+   * false when another column (`<field>_currency`) gives the currency: a bare amount then stays a
+   * bare decimal string instead of taking the field's default currency, so the row builder can
+   * apply that column's code (and still catch a symbol or code in the cell contradicting it).
+   */
+  defaultCurrency?: boolean;
+};
 export type CoerceResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
 const TRUE_WORDS = new Set(["yes", "y", "true", "t", "1", "on", "是", "对", "真"]);
@@ -90,7 +98,7 @@ function coerceNumber(field: FieldDef, cell: Cell, opts: CoerceOptions): CoerceR
     if (currency && opts.currency && currency !== opts.currency.toUpperCase()) {
       return { ok: false, reason: `the cell says ${currency} but the column is ${opts.currency.toUpperCase()}` };
     }
-    const code = currency ?? opts.currency?.toUpperCase() ?? field.currency;
+    const code = currency ?? opts.currency?.toUpperCase() ?? (opts.defaultCurrency === false ? undefined : field.currency);
     return { ok: true, value: code ? { amount, currency: code } : amount };
   }
   return { ok: true, value: amount };

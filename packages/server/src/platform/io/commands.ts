@@ -21,7 +21,8 @@ type ImportFlags = {
   dryRun?: boolean;
   dateOrder?: "dmy" | "mdy" | "ymd";
   onUnresolved?: "reject" | "empty";
-  key?: string;
+  /** false: --no-key. */
+  key?: string | false;
   encoding?: string;
   report?: string;
   json?: boolean;
@@ -101,7 +102,7 @@ export async function importCommand(flags: ImportFlags, open: OpenCliContext): P
       object: flags.object,
       file: flags.file,
       mapping,
-      key: flags.key,
+      key: flags.key === false ? null : flags.key,
       dateOrder: flags.dateOrder,
       onUnresolved: flags.onUnresolved,
       encoding: flags.encoding,
@@ -136,6 +137,7 @@ export function registerImportCommand(program: Command, open: OpenCliContext = (
     .addOption(new Option("--date-order <order>", "how to read 05/01/2024").choices(["dmy", "mdy", "ymd"]))
     .addOption(new Option("--on-unresolved <mode>", "a relation value matching no record: reject the row, or leave it empty").choices(["reject", "empty"]))
     .option("--key <field>", "field identifying existing records (default: the object's external key)")
+    .option("--no-key", "use no key: insert every row as a new record, even when a column feeds the external key")
     .option("--encoding <name>", "file encoding (default: detected), e.g. gbk, utf-16le")
     .option("--report <file>", "write rejected rows (row, column, value, reason) to this CSV file")
     .option("--json", "print the summary as JSON")

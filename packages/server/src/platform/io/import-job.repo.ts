@@ -10,7 +10,8 @@ export type ImportStatus = "pending" | "running" | "done" | "failed";
 
 export type JobOptions = {
   mapping?: MappingFile;
-  key?: string;
+  /** null: no key, insert every row. */
+  key?: string | null;
   dateOrder?: "dmy" | "mdy" | "ymd";
   onUnresolved?: "reject" | "empty";
   encoding?: string;

@@ -5,8 +5,8 @@
  *   (`last_committed_row`), so a killed import leaves every batch fully in or out, and `resume`
  *   continues after the last committed row. Re-running the whole file is safe too: rows upsert by
  *   the key (the object's external key field, or the one asked for), so they update instead of
- *   duplicating. Rows without a key value are inserted; an import whose key field no column feeds
- *   inserts every row (running it twice inserts twice).
+ *   duplicating. Rows without a key value are inserted; an import whose key field no column feeds,
+ *   or that asks for no key (`key: null`, `--no-key`), inserts every row (running it twice inserts twice).
  * - Rows whose cells cannot be coerced are rejected before the batch; when the records layer still
  *   refuses rows (validation, duplicates), those are taken out, reported, and the batch retried.
  * - read = inserted + updated + rejected, always.
@@ -41,7 +41,8 @@ export type ImportRequest = {
   /** Name shown in reports (default: the file's base name). */
   fileName?: string;
   mapping?: MappingFile;
-  key?: string;
+  /** The key field to upsert by; null: none, every row is inserted (default: the mapping file's, else the external key). */
+  key?: string | null;
   dateOrder?: DateOrder;
   onUnresolved?: "reject" | "empty";
   encoding?: string;
@@ -100,6 +101,8 @@ async function startJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, absFile
     if (!job) throw invalid(`no import ${req.jobId}`, [{ field: "id", reason: "not found" }]);
   } else if (req.resume) {
     job = typeof req.resume === "string" ? await jobs.findJob(ctx.db, req.resume) : await jobs.findResumableJob(ctx.db, object.name, absFile);
+    // A mistyped id must not quietly start the whole file again.
+    if (!job && typeof req.resume === "string") throw invalid(`there is no import ${req.resume} to resume`, [{ field: "resume", reason: "no such import" }]);
     if (job && (job.options.fileSize !== stat.size || job.options.fileMtime !== stat.mtimeMs)) {
       throw invalid("the file changed since the import started: run it again without resume (rows upsert by key)", [{ field: "file", reason: "changed" }]);
     }
@@ -118,7 +121,9 @@ async function startJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, absFile
   );
 }
 
-function resolveKey(object: ObjectDef, plan: ImportPlan, asked: string | undefined): string | undefined {
+function resolveKey(object: ObjectDef, plan: ImportPlan, asked: string | null | undefined): string | undefined {
+  // Asked for no key: insert only, even when a column feeds the external key.
+  if (asked === null) return undefined;
   const fed = new Set([...plan.columns.filter((c) => c.part === "value").map((c) => c.field.name), ...plan.sets.map((s) => s.field.name)]);
   if (asked) {
     if (!object.fields.some((f) => f.name === asked)) throw invalid(`${object.name} has no field "${asked}" to use as the key`, [{ field: "key", reason: "unknown field" }]);
@@ -179,7 +184,7 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
   const head = await open();
   head.close();
   const plan = planImport(object, head.columns, mappingFile);
-  const keyField = resolveKey(object, plan, options.key ?? mappingFile.key);
+  const keyField = resolveKey(object, plan, options.key !== undefined ? options.key : mappingFile.key);
   const hasSelf = plan.columns.some((c) => c.part === "value" && c.field.relation?.object === object.name);
   const { total, ownKeys } = await scanFile(open, { object, plan, keyField }, hasSelf);
   await jobs.updateJob(ctx.db, job.id, { total, encoding: head.encodingLabel ?? null, delimiter: head.delimiter ?? null }, ctx.clock());

@@ -7,6 +7,9 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PassThrough } from "node:stream";
+import { createRecord, updateRecord } from "../records";
+import { exportRecords } from "./export.service";
 import { readRejections } from "./import-job.repo";
 import { runImport, type ImportRequest } from "./import.service";
 import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
@@ -220,5 +223,49 @@ describe("relations to the same object in one file", () => {
       [4, "name"],
       [5, "parent_account"],
     ]);
+  });
+});
+
+describe("a <field>_currency column", () => {
+  it("gives the currency of a bare amount; an empty one leaves the default; a contradicting cell is rejected", async () => {
+    const csv =
+      "external_id,name,stage,close_date,amount,amount_currency\n" +
+      "CUR-1,Euro deal,Won,2024-01-05,100,EUR\n" +
+      "CUR-2,Yen deal,Won,2024-01-05,1500,jpy\n" +
+      "CUR-3,Default deal,Won,2024-01-05,7.5,\n" +
+      "CUR-4,Clash deal,Won,2024-01-05,€100,USD\n" +
+      "CUR-5,Agreeing deal,Won,2024-01-05,€20,EUR\n";
+    const s = await run({ object: "opportunity", file: file("per-row-currency.csv", csv) });
+    expect(s).toMatchObject({ read: 5, inserted: 4, updated: 0, rejected: 1 });
+    expect(await rejections(s.id)).toEqual([{ row: 4, column: "amount_currency", value: "USD", reason: "the amount says EUR, this column says USD" }]);
+    const deals = await allRecords(t.ctx, "opportunity");
+    const amountOf = (id: string) => deals.find((d) => d.external_id === id)?.amount;
+    expect(amountOf("CUR-1")).toEqual({ amount: "100.00", currency: "EUR" });
+    expect(amountOf("CUR-2")).toEqual({ amount: "1500", currency: "JPY" });
+    expect(amountOf("CUR-3")).toEqual({ amount: "7.50", currency: "USD" });
+    expect(amountOf("CUR-4")).toBeUndefined();
+    expect(amountOf("CUR-5")).toEqual({ amount: "20.00", currency: "EUR" });
+  });
+
+  it("export then import of a non-default-currency amount round-trips", async () => {
+    const created = await createRecord(t.ctx, "opportunity", {
+      external_id: "RT-1",
+      name: "Round trip",
+      stage: "Won",
+      close_date: "2024-02-01",
+      amount: { amount: "1234.56", currency: "EUR" },
+    });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on("data", (c: Buffer) => chunks.push(c));
+    const filter = { field: "external_id", op: "eq", value: "RT-1" };
+    await exportRecords(t.ctx, { object: "opportunity", format: "csv", filter, fields: "external_id,name,amount" }, out);
+    const exported = Buffer.concat(chunks).toString("utf8");
+    expect(exported.replace(/^\ufeff/, "").trim().split(/\r?\n/)).toEqual(["external_id,name,amount,amount_currency", "RT-1,Round trip,1234.56,EUR"]);
+    // Change the stored amount, then import the export: the EUR amount comes back.
+    await updateRecord(t.ctx, "opportunity", String(created.id), { amount: { amount: "1.00", currency: "USD" } });
+    const s = await run({ object: "opportunity", file: file("round-trip.csv", exported) });
+    expect(s).toMatchObject({ read: 1, inserted: 0, updated: 1, rejected: 0 });
+    expect((await allRecords(t.ctx, "opportunity")).find((d) => d.external_id === "RT-1")).toMatchObject({ amount: { amount: "1234.56", currency: "EUR" } });
   });
 });

@@ -9,6 +9,8 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app";
 import { allRecords } from "../../../test/io";
+import * as jobs from "./import-job.repo";
+import { releaseUpload } from "./upload-store";
 
 let t: TestApp;
 let dataDir: string;
@@ -34,6 +36,12 @@ function multipart(fields: Record<string, string>, file: { name: string; content
   parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
   parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   return { rawBody: Buffer.concat(parts), headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** The upload is removed just after the job says it finished. */
+async function waitGone(dir: string) {
+  for (let i = 0; i < 100 && fs.existsSync(dir); i++) await new Promise((r) => setTimeout(r, 20));
+  return !fs.existsSync(dir);
 }
 
 async function waitDone(id: string) {
@@ -102,6 +110,49 @@ describe("import over HTTP", () => {
     expect((await t.get(`/api/imports/${id}`, { token: other.token })).status).toBe(404);
   });
 
+  it("removes the upload once the import is done for real, not after a dry run", async () => {
+    const up = await t.request("POST", "/api/imports", multipart({ object: "region" }, { name: "regions.csv", content: "name,code\nUpland,UP\n" }));
+    expect(up.status, up.text).toBe(201);
+    const dir = path.join(t.dataDir, "imports", up.body.id);
+    expect(fs.existsSync(dir)).toBe(true);
+    await t.post(`/api/imports/${up.body.id}/run`, { dryRun: true });
+    expect(await waitDone(up.body.id)).toMatchObject({ status: "done", dryRun: true });
+    expect(fs.existsSync(dir)).toBe(true);
+    await t.post(`/api/imports/${up.body.id}/run`, {});
+    expect(await waitDone(up.body.id)).toMatchObject({ status: "done", dryRun: false, summary: { inserted: 1 } });
+    expect(await waitGone(dir)).toBe(true);
+  });
+
+  it("removes the upload of an import that failed before committing anything", async () => {
+    const up = await t.request("POST", "/api/imports", multipart({ object: "region" }, { name: "regions.csv", content: "name,code\nDownland,DN\n" }));
+    const dir = path.join(t.dataDir, "imports", up.body.id);
+    await t.post(`/api/imports/${up.body.id}/run`, { key: "nope" });
+    expect(await waitDone(up.body.id)).toMatchObject({ status: "failed", error: 'region has no field "nope" to use as the key' });
+    expect(await waitGone(dir)).toBe(true);
+    const again = await t.post(`/api/imports/${up.body.id}/run`, {});
+    expect(again.status).toBe(400);
+    expect(again.body.detail).toBe("The uploaded file is gone; upload it again.");
+  });
+
+  it("key: null inserts every row even when a column feeds the external key", async () => {
+    const content = "External ID,Name,Stage,Close date\nNK-1,No key 1,Won,2024-03-01\nNK-2,No key 2,Won,2024-03-02\n";
+    const upload = async () => (await t.request("POST", "/api/imports", multipart({ object: "opportunity" }, { name: "nokey.csv", content }))).body.id as string;
+    const first = await upload();
+    await t.post(`/api/imports/${first}/run`, { key: null });
+    expect(await waitDone(first)).toMatchObject({ status: "done", summary: { read: 2, inserted: 2, updated: 0, rejected: 0 } });
+    // The same rows again: inserted again (and refused by the unique external_id), never updated.
+    const second = await upload();
+    await t.post(`/api/imports/${second}/run`, { key: null });
+    expect(await waitDone(second)).toMatchObject({ status: "done", summary: { read: 2, inserted: 0, updated: 0, rejected: 2 } });
+    // Without key: null the external key is the default and the rows update.
+    const third = await upload();
+    await t.post(`/api/imports/${third}/run`, {});
+    expect(await waitDone(third)).toMatchObject({ status: "done", summary: { read: 2, inserted: 0, updated: 2, rejected: 0 } });
+    const bad = await t.post(`/api/imports/${await upload()}/run`, { key: 5 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: "key", reason: "must be a field name or null" }]);
+  });
+
   it("refuses an upload without a file or with an unknown object", async () => {
     const noObject = await t.request("POST", "/api/imports", multipart({ object: "nope" }, { name: "a.csv", content: "a\n1\n" }));
     expect(noObject.status).toBe(400);
@@ -140,5 +191,58 @@ describe("export over HTTP", () => {
     const res = await t.get(`/api/objects/opportunity/export?format=csv&filter=${encodeURIComponent("{nope")}`);
     expect(res.status).toBe(400);
     expect(res.contentType).toMatch(/problem\+json/);
+  });
+});
+
+describe("upload limits and the sweep of old uploads", () => {
+  let u: TestApp;
+  let offset = 0;
+  const savedMax = process.env.REVLINE_MAX_UPLOAD_BYTES;
+  beforeAll(async () => {
+    process.env.REVLINE_MAX_UPLOAD_BYTES = "2000";
+    u = await createTestApp({ clock: () => new Date(Date.now() + offset) });
+  });
+  afterAll(async () => {
+    await u?.close();
+    if (savedMax === undefined) delete process.env.REVLINE_MAX_UPLOAD_BYTES;
+    else process.env.REVLINE_MAX_UPLOAD_BYTES = savedMax;
+  });
+  const uploads = () => path.join(u.dataDir, "imports");
+  const upload = async (name: string) => {
+    const res = await u.request("POST", "/api/imports", multipart({ object: "region" }, { name: `${name}.csv`, content: `name,code\n${name},${name.slice(0, 2)}\n` }));
+    expect(res.status, res.text).toBe(201);
+    return res.body.id as string;
+  };
+  const listed = () => (fs.existsSync(uploads()) ? fs.readdirSync(uploads()).sort() : []);
+
+  it("answers 413 problem+json for a file over the limit, and keeps nothing of it", async () => {
+    const before = listed();
+    const res = await u.request("POST", "/api/imports", multipart({ object: "region" }, { name: "big.csv", content: "name\n" + "x".repeat(3000) + "\n" }));
+    expect(res.status, res.text).toBe(413);
+    expect(res.contentType).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 413, errors: [{ field: "file", reason: "too large" }] });
+    expect(listed()).toEqual(before);
+  });
+
+  it("keeps a failed import's upload when batches were committed; sweeps idle uploads after 24 hours", async () => {
+    const pending = await upload("Pending");
+    const dry = await upload("Dry");
+    await u.post(`/api/imports/${dry}/run`, { dryRun: true });
+    for (let i = 0; i < 200 && (await u.get(`/api/imports/${dry}`)).body.status !== "done"; i++) await new Promise((r) => setTimeout(r, 20));
+    const failed = await upload("Failed");
+    const ctx = u.ctx();
+    await jobs.saveProgress(ctx.db, failed, { read: 1000, inserted: 1000, updated: 0, rejected: 0, lastCommittedRow: 1000 }, ctx.clock());
+    await jobs.updateJob(ctx.db, failed, { status: "failed", error: "connection lost" }, ctx.clock());
+    expect(await releaseUpload(ctx, uploads(), failed)).toBe(false);
+    const running = await upload("Running");
+    await jobs.updateJob(ctx.db, running, { status: "running" }, ctx.clock());
+    expect(listed()).toEqual([pending, dry, failed, running].sort());
+
+    // Nothing is a day old yet: a new upload sweeps nothing.
+    const fresh = await upload("Fresh");
+    expect(listed()).toEqual([pending, dry, failed, running, fresh].sort());
+    offset = 25 * 60 * 60 * 1000;
+    const later = await upload("Later");
+    expect(listed()).toEqual([running, later].sort());
   });
 });

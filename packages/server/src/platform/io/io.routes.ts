@@ -2,7 +2,7 @@
  * Import and export over HTTP. An upload is stored under the data folder and described (encoding,
  * delimiter, columns, a 20-row sample, row count, suggested mapping); running it goes on in the
  * background of this process with its progress in import_job; everything runs as the request's
- * actor through the records layer.
+ * actor through the records layer. When an upload is removed again: see upload-store.ts.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { v7 as uuidv7 } from "uuid";
-import { conflict, invalid, notFound, type Locale } from "@revline/core";
+import { AppError, conflict, invalid, notFound, type Locale } from "@revline/core";
 import type { Ctx } from "../context";
 import { parseListQuery, requestCtx } from "../http";
 import { cellText, type Cell } from "./coerce";
@@ -21,13 +21,25 @@ import { objectOf, runImport } from "./import.service";
 import { openRowSource } from "./file-reader";
 import { checkMappingFile, planImport, type MappingFile } from "./mapping";
 import { writeReportCsv } from "./report";
+import { releaseUpload, sweepUploads } from "./upload-store";
 
 export type IoDeps = {
   /** Folder for uploads (a sub-folder `imports/` is used); default REVLINE_DATA_DIR or ./data. */
   dataDir?: string;
-  /** Largest accepted upload in bytes (default 512 MiB). */
+  /** Largest accepted upload in bytes (default REVLINE_MAX_UPLOAD_BYTES or 512 MiB). */
   maxUploadBytes?: number;
 };
+
+const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+function maxUploadBytesOf(deps: IoDeps): number {
+  if (deps.maxUploadBytes !== undefined) return deps.maxUploadBytes;
+  const env = Number(process.env.REVLINE_MAX_UPLOAD_BYTES);
+  return Number.isSafeInteger(env) && env > 0 ? env : DEFAULT_MAX_UPLOAD_BYTES;
+}
+
+const tooLarge = (limit: number) =>
+  new AppError("too_large", `The file is larger than an upload may be (${limit} bytes).`, [{ field: "file", reason: "too large" }]);
 
 const SAMPLE_ROWS = 20;
 
@@ -55,7 +67,7 @@ function jobView(job: jobs.ImportJob) {
   };
 }
 
-async function receiveUpload(request: FastifyRequest, dir: string): Promise<{ file: string; fileName: string; object?: string }> {
+async function receiveUpload(request: FastifyRequest, dir: string, limit: number): Promise<{ file: string; fileName: string; object?: string }> {
   let saved: { file: string; fileName: string } | undefined;
   let object: string | undefined;
   for await (const part of request.parts()) {
@@ -63,8 +75,14 @@ async function receiveUpload(request: FastifyRequest, dir: string): Promise<{ fi
       if (saved) throw invalid("Send one file per upload.", [{ field: "file", reason: "more than one file" }]);
       const fileName = path.basename(part.filename || "upload.csv");
       const file = path.join(dir, `upload${path.extname(fileName).toLowerCase().replace(/[^.a-z0-9]/g, "")}`);
-      await pipeline(part.file, fs.createWriteStream(file));
-      if (part.file.truncated) throw invalid("The file is too large.", [{ field: "file", reason: "too large" }]);
+      try {
+        await pipeline(part.file, fs.createWriteStream(file));
+      } catch (e) {
+        if ((e as { code?: unknown }).code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(limit);
+        throw e;
+      }
+      // The multipart limit cuts the file short (and marks it truncated) rather than failing the stream.
+      if (part.file.truncated) throw tooLarge(limit);
       saved = { file, fileName };
     } else if (part.fieldname === "object") object = String(part.value);
   }
@@ -72,7 +90,7 @@ async function receiveUpload(request: FastifyRequest, dir: string): Promise<{ fi
   return { ...saved, object };
 }
 
-type RunBody = { mapping?: Record<string, unknown>; dryRun?: boolean; dateOrder?: "ymd" | "dmy" | "mdy"; onUnresolved?: "reject" | "empty"; key?: string; encoding?: string };
+type RunBody = { mapping?: Record<string, unknown>; dryRun?: boolean; dateOrder?: "ymd" | "dmy" | "mdy"; onUnresolved?: "reject" | "empty"; key?: string | null; encoding?: string };
 
 function mappingOf(raw: RunBody["mapping"]): MappingFile | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -83,18 +101,21 @@ function mappingOf(raw: RunBody["mapping"]): MappingFile | undefined {
 
 export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}): Promise<void> {
   const uploads = path.resolve(deps.dataDir ?? process.env.REVLINE_DATA_DIR ?? "data", "imports");
+  const maxUploadBytes = maxUploadBytesOf(deps);
   await app.register(async (scope) => {
     if (!scope.hasRequestDecorator("parts")) {
-      await scope.register(multipart, { limits: { fileSize: deps.maxUploadBytes ?? 512 * 1024 * 1024, files: 1, fields: 10 } });
+      await scope.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10 } });
     }
 
     scope.post<{ Querystring: { object?: string } }>("/api/imports", async (request, reply) => {
       const ctx = requestCtx(request);
       const id = uuidv7();
       const dir = path.join(uploads, id);
+      // Uploads nobody ran (or resumed) for a day go now: cheap, as recent folders cost no query.
+      await sweepUploads(ctx, uploads, id).catch((e: unknown) => ctx.log.warn({ err: e }, "sweeping old uploads failed"));
       fs.mkdirSync(dir, { recursive: true });
       try {
-        const upload = await receiveUpload(request, dir);
+        const upload = await receiveUpload(request, dir, maxUploadBytes);
         const objectName = upload.object ?? request.query.object;
         if (!objectName) throw invalid('Say which object to import into (multipart field "object").', [{ field: "object", reason: "missing" }]);
         const object = objectOf(ctx, objectName);
@@ -141,6 +162,8 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
       if (job.status === "done" && !job.options.dryRun) throw conflict("This import has finished; upload the file again to import it again.");
       if (!job.filePath || !fs.existsSync(job.filePath)) throw invalid("The uploaded file is gone; upload it again.", [{ field: "file", reason: "missing" }]);
       const body = (request.body ?? {});
+      // key null asks for no key at all ("always create new records"); absent means the default.
+      if (body.key !== undefined && body.key !== null && typeof body.key !== "string") throw invalid("key must be a field name or null", [{ field: "key", reason: "must be a field name or null" }]);
       const mapping = mappingOf(body.mapping);
       await jobs.updateJob(ctx.db, job.id, { status: "running" }, ctx.clock());
       // In the background of this process; the client polls GET /api/imports/:id.
@@ -155,7 +178,11 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
         onUnresolved: body.onUnresolved,
         encoding: body.encoding,
         dryRun: body.dryRun === true,
-      }).catch((e: unknown) => ctx.log.warn({ err: e, importId: job.id }, "import failed"));
+      })
+        .catch((e: unknown) => ctx.log.warn({ err: e, importId: job.id }, "import failed"))
+        // Done for real, or failed with nothing to resume: the upload is no longer needed.
+        .then(() => releaseUpload(ctx, uploads, job.id))
+        .catch((e: unknown) => ctx.log.warn({ err: e, importId: job.id }, "removing the upload failed"));
       return reply.code(202).send({ id: job.id, status: "running" });
     });
 

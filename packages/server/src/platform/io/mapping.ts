@@ -23,7 +23,8 @@ export type ColumnSpec = ColumnOptions & { field: string; match?: RelationMatch 
 export type MappingFile = {
   columns?: Record<string, string | ColumnSpec | null>;
   set?: Record<string, string | number | boolean>;
-  key?: string;
+  /** null: no key, insert every row. */
+  key?: string | null;
   dateOrder?: DateOrder;
   onUnresolved?: "reject" | "empty";
   autoMap?: boolean;
@@ -62,7 +63,7 @@ export function checkMappingFile(raw: unknown): MappingFile {
     if (typeof spec !== "object" || typeof (spec as ColumnSpec).field !== "string") errors.push({ field: `columns.${header}`, reason: "must be a field name, null, or {field, ...}" });
   }
   if (m.set !== undefined && (typeof m.set !== "object" || m.set === null || Array.isArray(m.set))) errors.push({ field: "set", reason: "must be an object" });
-  if (m.key !== undefined && typeof m.key !== "string") errors.push({ field: "key", reason: "must be a field name" });
+  if (m.key !== undefined && m.key !== null && typeof m.key !== "string") errors.push({ field: "key", reason: "must be a field name or null" });
   if (m.dateOrder !== undefined && !DATE_ORDERS.has(m.dateOrder as string)) errors.push({ field: "dateOrder", reason: "must be dmy, mdy or ymd" });
   if (m.onUnresolved !== undefined && m.onUnresolved !== "reject" && m.onUnresolved !== "empty") errors.push({ field: "onUnresolved", reason: "must be reject or empty" });
   if (errors.length) throw invalid("the mapping is not valid", errors);

@@ -51,6 +51,7 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
   const { record } = out;
   const currencyOf = new Map<string, { code: string; header: string }>();
   const selfRelations: { field: FieldDef; header: string; text: string }[] = [];
+  const perRowCurrency = currencyColumnsOf(rules.plan);
 
   for (const col of rules.plan.columns) {
     const cell = unquote(cells[col.index]);
@@ -76,18 +77,25 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
       }
       continue;
     }
-    const r = coerceCell(field, cell, { ...col.options, dateOrder: rules.dateOrder });
+    const defaultCurrency = !(field.type === "currency" && perRowCurrency.has(field.name));
+    const r = coerceCell(field, cell, { ...col.options, dateOrder: rules.dateOrder, defaultCurrency });
     if (r.ok) record[field.name] = r.value;
     else out.errors.push({ row, column: col.header, value: reportValue(cell), reason: r.reason });
   }
 
-  for (const [name, { code, header }] of currencyOf) {
-    const v = record[name];
-    if (v === undefined) continue;
-    if (typeof v === "object" && v !== null) {
+  // Amounts of fields with a currency column were read without the field's default currency:
+  // the row's code applies, or the default when that cell is empty.
+  for (const field of perRowCurrency.values()) {
+    const v = record[field.name];
+    if (v === undefined || v === null) continue;
+    const given = currencyOf.get(field.name);
+    if (typeof v === "object") {
       const money = v as { amount: string; currency: string };
-      if (money.currency !== code) out.errors.push({ row, column: header, value: code, reason: `the amount says ${money.currency}` });
-    } else record[name] = { amount: v, currency: code };
+      if (given && money.currency !== given.code) {
+        out.errors.push({ row, column: given.header, value: given.code, reason: `the amount says ${money.currency}, this column says ${given.code}` });
+      }
+    } else if (given) record[field.name] = { amount: v, currency: given.code };
+    else if (field.currency) record[field.name] = { amount: v, currency: field.currency };
   }
 
   const text = (i: number) => (i < 0 ? "" : cellText(unquote(cells[i])).trim());
@@ -104,6 +112,17 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
     out.deferred.push({ row, field: s.field.name, column: s.header, text: s.text, key, name: record[rules.object.nameField] });
   }
   return out;
+}
+
+const currencyColumns = new WeakMap<ImportPlan, Map<string, FieldDef>>();
+/** The currency fields whose currency a `<field>_currency` column of the plan gives per row. */
+function currencyColumnsOf(plan: ImportPlan): Map<string, FieldDef> {
+  let fields = currencyColumns.get(plan);
+  if (!fields) {
+    fields = new Map(plan.columns.filter((c) => c.part === "currency").map((c) => [c.field.name, c.field]));
+    currencyColumns.set(plan, fields);
+  }
+  return fields;
 }
 
 /** The matchKeys by which other rows of the same file may refer to this row. */

@@ -43,6 +43,40 @@ export function encodeValue(field: FieldDef, value: unknown, dialect: Dialect): 
   return columnsOf(field).map((c) => row[c] ?? null);
 }
 
+/** Appends a value's storage columns (columnsOf order) to a row being built. */
+export type FieldEncoder = (value: unknown, out: unknown[]) => void;
+
+function makeEncoder(field: FieldDef, dialect: Dialect): FieldEncoder {
+  switch (field.type) {
+    // Stored as given (core's encode is the identity for these); empty means null.
+    case "text":
+    case "long_text":
+      return (v, out) => void out.push(v ?? null);
+    case "email":
+    case "phone":
+    case "url":
+    case "picklist":
+    case "relation":
+    case "date":
+      return (v, out) => void out.push(v === undefined || v === "" ? null : v);
+    case "integer":
+      return (v, out) => void out.push(v ?? null);
+    default: {
+      const cols = columnsOf(field).length;
+      return cols === 1 ? (v, out) => void out.push(encodeValue(field, v, dialect)[0]) : (v, out) => void out.push(...encodeValue(field, v, dialect));
+    }
+  }
+}
+
+const encoders = { sqlite: new WeakMap<FieldDef, FieldEncoder>(), postgres: new WeakMap<FieldDef, FieldEncoder>() };
+
+/** The encoder of a field, made once per field definition (bulk writes encode every value of every row). */
+export function fieldEncoder(field: FieldDef, dialect: Dialect): FieldEncoder {
+  let e = encoders[dialect].get(field);
+  if (!e) encoders[dialect].set(field, (e = makeEncoder(field, dialect)));
+  return e;
+}
+
 const ISO_MS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
 const INT_TEXT = /^-?\d+$/;
@@ -155,5 +189,7 @@ export function decodeValue(field: FieldDef, row: Record<string, unknown>, diale
 
 /** The main column's storage value (sort keys, cursors, unique lookups). */
 export function encodeMain(field: FieldDef, value: unknown, dialect: Dialect): unknown {
-  return encodeValue(field, value, dialect)[0];
+  const out: unknown[] = [];
+  fieldEncoder(field, dialect)(value, out);
+  return out[0];
 }

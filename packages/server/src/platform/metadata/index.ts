@@ -13,6 +13,6 @@ export type { SchemaChange, IndexDef } from "./schema-sync";
 export { createObject, addField, updateField, deleteField } from "./admin";
 export type { NewObjectInput, FieldPatch } from "./admin";
 export { RESERVED_NAMES, checkFieldDef } from "./validate-def";
-export { parseInput, encodeValue, decodeValue, fieldDecoder, encodeMain } from "./field-codec";
-export type { ParseResult } from "./field-codec";
+export { parseInput, encodeValue, decodeValue, fieldDecoder, fieldEncoder, encodeMain } from "./field-codec";
+export type { ParseResult, FieldEncoder } from "./field-codec";
 export { registerMetadataRoutes, objectWithSystemFields } from "./metadata.routes";

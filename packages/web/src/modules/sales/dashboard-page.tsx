@@ -168,10 +168,10 @@ export function DashboardPage() {
 
   const ownerChart = {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => money(v) },
-    grid: { left: 8, right: 24, top: 8, bottom: 0, containLabel: true },
+    grid: { left: 8, right: 48, top: 8, bottom: 0, containLabel: true },
     xAxis: { type: "value", axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
     yAxis: { type: "category", inverse: true, data: owners.map((o) => ownerNames.data?.get(o.key) ?? "…"), axisTick: { show: false } },
-    series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: CHART_COLORS[4], borderRadius: [0, 4, 4, 0] }, data: owners.map((o) => o.sum) }],
+    series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: CHART_COLORS[4], borderRadius: [0, 4, 4, 0] }, label: { show: true, position: "right", color: "#4b5563", formatter: (p: { value: number }) => money(p.value, true) }, data: owners.map((o) => o.sum) }],
   };
 
   const regionChart = {
@@ -185,7 +185,7 @@ export function DashboardPage() {
     ],
     series: [
       { name: t("dashboard.wonRevenue"), type: "bar", barMaxWidth: 42, itemStyle: { color: CHART_COLORS[5], borderRadius: [6, 6, 0, 0] }, data: regionRows.map((r) => r.wonSum), tooltip: { valueFormatter: (v: number) => money(v) } },
-      { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
+      { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, label: { show: true, position: "top", color: "#e64980", formatter: "{c}%" }, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
     ],
   };
 

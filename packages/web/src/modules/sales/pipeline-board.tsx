@@ -6,7 +6,7 @@ import { App, Avatar, Button, Empty, Result, Skeleton, Space, Spin, Tag, Tooltip
 import { useRef, useState, type DragEvent, type UIEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { isApiError } from "../../api/client";
+import { isStaleVersion } from "../../api/client";
 import { aggregate, amountOf, andConditions, listRecords, updateRecord, type ListPage, type RecordData } from "../../api/records";
 import { useLabel } from "../../i18n";
 import { optionColor, useRelatedName } from "../../platform/field-value";
@@ -84,7 +84,7 @@ function Board({ stage }: { stage: FieldDef }) {
         qc.setQueryData(ctx.fromKey, ctx.before.from);
         qc.setQueryData(ctx.toKey, ctx.before.to);
       }
-      if (isApiError(err) && err.status === 409) {
+      if (isStaleVersion(err)) {
         void message.warning(t("pipeline.conflict", { name: text(v.card.name) }));
         void qc.invalidateQueries({ queryKey: BOARD_KEY });
       } else {
