@@ -192,7 +192,23 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export async function newContext(browser: Browser, locale: "en-US" | "zh-CN" = "en-US"): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1440, height: 900 }, locale, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale, deviceScaleFactor: 1 });
+  // CI machines are shared and slow at times: wait longer than Playwright's 30 s before failing.
+  context.setDefaultTimeout(60_000);
+  return context;
+}
+
+/** Retries a check until it passes (the UI settles asynchronously), then returns its value. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** Signs in through the login form and waits for the dashboard. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, listAll, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
+import { eventually, launchBrowser, listAll, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
 
 let server: Server;
 let browser: Browser;
@@ -39,7 +39,8 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
   await rule.locator(".rule-fields").click();
   await page.keyboard.type("Stage");
   await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: /^Stage$/ }).click();
-  await rule.locator(".ant-select").last().click();
+  // Field, operator, then the value editor (a select of the picklist options).
+  await rule.locator(".ant-select").nth(2).click();
   await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: /^Won$/ }).click();
   await page.getByTestId("apply-filter").click();
 
@@ -47,9 +48,11 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
   assert.equal(won.length, 12);
   await page.getByTestId("row-count").getByText("12 records").waitFor();
   await page.getByTestId("loaded-count").getByText("Showing 12 of 12").waitFor();
-  const names = await shownNames(page);
-  assert.ok(names.length >= 8, `at least 8 rows visible, got ${names.length}`);
-  assert.deepEqual(names, won.slice(0, names.length).map((r) => String(r.name)));
+  await eventually(async () => {
+    const names = await shownNames(page);
+    assert.ok(names.length >= 8, `at least 8 rows visible, got ${names.length}`);
+    assert.deepEqual(names, won.slice(0, names.length).map((r) => String(r.name)));
+  });
   await screenshot(page, "opportunity-list-filtered");
 
   // Sort by amount, descending (two clicks on the header): the order is the API's.
@@ -58,9 +61,11 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
   await page.getByRole("columnheader", { name: "Amount" }).click();
   await page.waitForURL(/sort=-amount/);
   const byAmount = await listAll(server.api, "opportunity", { filter: { field: "stage", op: "eq", value: "Won" }, sort: "-amount", fields: ["name"] });
-  await page.getByTestId("record-table").locator("a.rl-name-link").first().getByText(String(byAmount[0]!.name)).waitFor();
-  const sorted = await shownNames(page);
-  assert.deepEqual(sorted, byAmount.slice(0, sorted.length).map((r) => String(r.name)));
+  await eventually(async () => {
+    const sorted = await shownNames(page);
+    assert.ok(sorted.length >= 8, `at least 8 rows visible, got ${sorted.length}`);
+    assert.deepEqual(sorted, byAmount.slice(0, sorted.length).map((r) => String(r.name)));
+  });
 
   // The filter lives in the URL: a reload keeps it.
   await page.reload();
@@ -85,8 +90,11 @@ test("quick search on the name, and scrolling loads the next keyset page", async
   await page.getByTestId("quick-search").press("Enter");
   const acme = await listAll(server.api, "opportunity", { filter: { field: "name", op: "contains", value: "acme" }, fields: ["name"] });
   await page.getByTestId("row-count").getByText(`${acme.length} records`).waitFor();
-  const names = await shownNames(page);
-  assert.ok(names.length > 0 && names.every((n) => /acme/i.test(n)));
+  await page.getByTestId("loaded-count").getByText(`Showing ${acme.length} of ${acme.length}`).waitFor();
+  await eventually(async () => {
+    const names = await shownNames(page);
+    assert.ok(names.length > 0 && names.every((n) => /acme/i.test(n)), `only Acme deals shown: ${names.join(" | ")}`);
+  });
   await context.close();
 });
 

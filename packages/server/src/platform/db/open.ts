@@ -65,6 +65,12 @@ export function openDb(config: DbConfig = {}): Db {
           PG_STRING_TYPES.has(oid) ? (v: string) => v : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle pooled connection can be cut by the server (restart, failover, admin terminate); pg then
+    // emits 'error' on the pool, which would crash the process if nobody listened. The pool drops that
+    // client and the next query opens a fresh one, so logging is all there is to do.
+    pool.on("error", (err) => {
+      process.emitWarning(`PostgreSQL connection lost: ${err.message}`, { code: "REVLINE_PG_IDLE" });
+    });
     const db: Db = { kysely: new Kysely({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
     pgPools.set(db, pool);
     return db;
@@ -76,7 +82,7 @@ export function openDb(config: DbConfig = {}): Db {
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("synchronous = NORMAL");
-  const db: Db = { kysely: new Kysely({ dialect: new SqliteDialect({ database: raw }) }), dialect: "sqlite" };
+  const db: Db = { kysely: new Kysely({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) }), dialect: "sqlite" };
   sqliteHandles.set(db, raw);
   for (const hook of sqliteOpenHooks) hook(db);
   return db;

@@ -15,10 +15,6 @@ import { applyComputed, checkRelations, checkUnique, completeForCreate, fieldOfU
 import type { BulkUpsertOptions, BulkUpsertResult, RecordData, UpdateOptions } from "./types";
 
 export const MAX_BULK_ROWS = 1000;
-const __cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-export const PHASES: Record<string, number> = {};
-let __t = 0;
-const __mark = (name: string) => { const n = __cpu(); if (name) PHASES[name] = (PHASES[name] ?? 0) + n - __t; __t = n; };
 
 type System = { id: string; created_at: string; created_by: string; updated_at: string; updated_by: string; version: number; deleted_at: string | null };
 type CreateOp = { id: string; values: Values; row?: number };
@@ -109,9 +105,7 @@ async function commitWrites(ctx: Ctx, shape: Shape, p: Prepared): Promise<void> 
         for (let i = 0; i < fields.length; i++) encoders[i]!(full[fields[i]!.name], out);
         return out;
       });
-      __mark("encode");
       await insertRows(ctx.db, shape.table, shape.allColumns, rows);
-      __mark("insert-record");
     }
     for (const u of p.updates) {
       if (!u.changed.length) continue;
@@ -149,11 +143,8 @@ async function commitWrites(ctx: Ctx, shape: Shape, p: Prepared): Promise<void> 
     audits.push({ action: "update", object, recordId: u.sys.id, changes });
     events.push({ object, recordId: u.sys.id, type: "updated", payload: { changes, record: merged(u.full, u.sys) } });
   }
-  __mark("build-audit-events");
   await appendAudit(ctx, audits);
-  __mark("audit");
   await appendEvents(ctx, events);
-  __mark("events");
 }
 
 function staleVersion(shape: Shape, id: string, expected: number, current?: number) {
@@ -288,7 +279,6 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
     const errors: ErrorDetail[] = [];
     const parsed: { row: number; values: Values; key: unknown; body: Record<string, unknown>; ok: boolean }[] = [];
     const seen = new Map<string, number>();
-    __mark("");
     rows.forEach((input, row) => {
       if (!input || typeof input !== "object" || Array.isArray(input)) return errors.push({ row, field: "*", reason: "expected an object of field values" });
       const raw = (input)[keyField.name];
@@ -305,9 +295,7 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
       seen.set(k, row);
       parsed.push({ row, values: r.values, key, body, ok: !r.errors.length });
     });
-    __mark("parse");
     const existing = await loadByKey(tctx, shape, keyField, parsed.map((p) => p.key));
-    __mark("loadByKey");
     const creates: CreateOp[] = [];
     const updates: UpdateOp[] = [];
     for (const p of parsed) {
@@ -325,13 +313,10 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
       errors.push(...missing);
       if (p.ok && !missing.length) creates.push({ id: newId(), values: p.values, row: p.row });
     }
-    __mark("complete");
     const { prepared, errors: checkErrors } = await prepare(tctx, shape, creates, updates);
-    __mark("prepare+checks");
     errors.push(...checkErrors);
     if (errors.length) throw bulkInvalid(shape, errors);
     await commitWrites(tctx, shape, prepared);
-    __mark("commitWrites-rest");
     const ids = new Array<string>(rows.length);
     for (const c of creates) ids[c.row!] = c.id;
     for (const u of updates) ids[u.row!] = u.id;
