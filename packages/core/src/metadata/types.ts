@@ -61,6 +61,8 @@ export type FieldDef = {
   isSystem?: boolean;
   /** Declared in code by a module (cannot be deleted by an admin). */
   isStandard?: boolean;
+  /** The platform computes the value (e.g. a line total); never writable through the API or forms. */
+  computed?: boolean;
 };
 
 export type ObjectDef = {

@@ -14,7 +14,7 @@ import { useRelatedName } from "./field-value";
 
 /** Fields a person edits: not system, not computed by the platform. */
 export function editableFields(o: ObjectDef): FieldDef[] {
-  return businessFields(o).filter((f) => !(f as FieldDef & { computed?: unknown }).computed && !(f as FieldDef & { readOnly?: boolean }).readOnly);
+  return businessFields(o).filter((f) => !f.computed);
 }
 
 function useRules(): (f: FieldDef) => Rule[] {

@@ -107,7 +107,7 @@ export const opportunityLineObject = obj("opportunity_line", "Opportunity line",
   f("unit_price", "currency", "Unit price", "单价", { currency: "USD" }),
   f("discount", "percent", "Discount", "折扣", { scale: 2, defaultValue: 0, validation: { min: 0, max: 100 } }),
   // Computed by the sales module: quantity * unit_price * (1 - discount/100), half-up at the currency's scale.
-  f("total", "currency", "Total", "小计", { currency: "USD" }),
+  f("total", "currency", "Total", "小计", { currency: "USD", computed: true }),
 ]);
 
 export const salesObjects: ObjectDef[] = [accountObject, contactObject, leadObject, opportunityObject, productObject, opportunityLineObject];

@@ -54,6 +54,7 @@ export async function createObject(ctx: Ctx, input: NewObjectInput): Promise<Obj
   if (given === null) errors.push({ field: "fields", reason: "must be an array of field definitions" });
   for (const [i, f] of (given ?? []).entries()) {
     const errs = checkFieldDef(f, fields, ctx.meta, input.name, `fields[${i}]`);
+    if (f?.computed) errs.push({ field: `fields[${i}].computed`, reason: "only fields declared by a module can be computed" });
     errors.push(...errs);
     if (!errs.length) fields.push({ ...f, isStandard: false });
   }
@@ -94,6 +95,8 @@ export async function addField(ctx: Ctx, objectName: string, input: FieldDef): P
   requireAdmin(ctx);
   const object = requireObject(ctx, objectName);
   const errors = checkFieldDef(input, object.fields, ctx.meta, object.name);
+  // Computed values come from code registered by a module; an admin-made field has none to run.
+  if (input.computed) errors.push({ field: "computed", reason: "only fields declared by a module can be computed" });
   if (errors.length) throw invalid(`The field definition is not valid: ${errors.map((e) => `${e.field} ${e.reason}`).join("; ")}`, errors);
   const field: FieldDef = { ...input, isStandard: false };
   const at = ctx.clock().toISOString();

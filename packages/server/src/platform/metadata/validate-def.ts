@@ -5,7 +5,7 @@ import { parseInput } from "./field-codec";
 
 const FIELD_TYPES: readonly FieldType[] = FIELD_TYPE_NAMES;
 const MASK_KINDS = ["person_name", "phone", "email", "amount_range", "text"];
-const FIELD_KEYS = new Set(["name", "type", "label", "description", "required", "unique", "defaultValue", "options", "relation", "scale", "currency", "validation", "maskKind", "isSystem", "isStandard"]);
+const FIELD_KEYS = new Set(["name", "type", "label", "description", "required", "unique", "defaultValue", "options", "relation", "scale", "currency", "validation", "maskKind", "isSystem", "isStandard", "computed"]);
 const UNIQUE_TYPES = new Set<FieldType>(["text", "email", "phone", "url", "integer", "date"]);
 
 /** Words that would confuse SQL, the API or the platform's own columns. */
