@@ -72,7 +72,7 @@ function seedWorld(db: Database.Database, world: World): void {
 export async function ensureTemplate(world: World): Promise<string> {
   const dir = path.join(CACHE_DIR, "template");
   if (fs.existsSync(dbFileOf(dir))) return dir;
-  const building = `${dir}.building`;
+  const building = `${dir}.building-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   log("Creating the template database with the product's start-up (migrations, schema sync, administrator)...");
   await initProductDatabase(building);
@@ -80,7 +80,9 @@ export async function ensureTemplate(world: World): Promise<string> {
   seedWorld(db, world);
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
-  fs.renameSync(building, dir);
+  // Another run may have finished the same template meanwhile: theirs is as good as ours.
+  if (fs.existsSync(dbFileOf(dir))) fs.rmSync(building, { recursive: true, force: true });
+  else fs.renameSync(building, dir);
   return dir;
 }
 
@@ -90,7 +92,7 @@ export async function ensureOpportunities(rows: number): Promise<{ dir: string; 
   const template = await ensureTemplate(world);
   const dir = path.join(CACHE_DIR, `opportunities-${rows}`);
   if (fs.existsSync(dbFileOf(dir))) return { dir, world };
-  const building = `${dir}.building`;
+  const building = `${dir}.building-${process.pid}`;
   copyDataDir(template, building);
   const db = openSqlite(dbFileOf(building));
   checkColumns(db, "obj_opportunity", OPPORTUNITY_COLUMNS);
@@ -117,7 +119,10 @@ export async function ensureOpportunities(rows: number): Promise<{ dir: string; 
   bar.done();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(building, dir);
+  if (fs.existsSync(dbFileOf(dir))) fs.rmSync(building, { recursive: true, force: true });
+  else {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(building, dir);
+  }
   return { dir, world };
 }
