@@ -48,6 +48,12 @@ describe("bulkUpsert", () => {
     expect((await getRecord(ctx, "opportunity", first.ids[2]!)).amount).toEqual({ amount: "2.50", currency: "USD" });
     expect((await count("audit_log")) - audit0).toBe(1003);
     expect(await count("outbox_event")).toBeGreaterThanOrEqual(1004);
+    // The update event of E1 carries no copy of the record: it references the audit entry of that update.
+    const ev = await t.db.kysely.selectFrom("outbox_event").selectAll().where("record_id", "=", first.ids[1]!).where("type", "=", "updated").executeTakeFirstOrThrow();
+    expect(Object.keys(ev).sort()).toEqual(["at", "audit_id", "id", "object", "processed_at", "record_id", "type"]);
+    const entry = await t.db.kysely.selectFrom("audit_log").selectAll().where("id", "=", ev.audit_id).executeTakeFirstOrThrow();
+    expect(entry).toMatchObject({ action: "update", object: "opportunity", record_id: first.ids[1] });
+    expect(JSON.parse(entry.changes).stage.after).toBe("Won");
   });
 
   it("writes nothing when any row is bad, and names each row and field", async () => {

@@ -55,9 +55,12 @@ async function chainHead(db: Db): Promise<{ seq: number; hash: string }> {
 
 const AUDIT_COLUMNS = ["id", "seq", "at", "actor_id", "actor_kind", "action", "object", "record_id", "changes", "ip", "user_agent", "prev_hash", "hash"] as const;
 
-/** Appends entries in order (one chain lookup for the batch). Must run inside the write's transaction. */
-export async function appendAudit(ctx: Ctx, inputs: AuditInput[]): Promise<void> {
-  if (!inputs.length) return;
+/**
+ * Appends entries in order (one chain lookup for the batch) and returns their ids, in input order.
+ * Must run inside the write's transaction.
+ */
+export async function appendAudit(ctx: Ctx, inputs: AuditInput[]): Promise<string[]> {
+  if (!inputs.length) return [];
   let head = await chainHead(ctx.db);
   const at = ctx.clock().toISOString();
   const rows = inputs.map((input) => {
@@ -81,17 +84,23 @@ export async function appendAudit(ctx: Ctx, inputs: AuditInput[]): Promise<void>
     return [entry.id, entry.seq, entry.at, entry.actor_id, entry.actor_kind, entry.action, entry.object, entry.record_id, entry.changes, entry.ip, entry.user_agent, entry.prev_hash, hash];
   });
   await insertRows(ctx.db, "audit_log", AUDIT_COLUMNS, rows);
+  return rows.map((r) => r[0] as string);
 }
 
 
 export type RecordEventType = "created" | "updated" | "deleted" | "restored";
-export type OutboxEventInput = { object: string; recordId: string; type: RecordEventType; payload: unknown };
+/**
+ * An event is a reference, not a copy (docs/decisions/0003-events-reference-audit.md): the audit
+ * entry it names holds the before/after of the changed fields, and the record itself is read
+ * through records when the event is handled.
+ */
+export type OutboxEventInput = { object: string; recordId: string; type: RecordEventType; auditId: string };
 
-const OUTBOX_COLUMNS = ["id", "at", "object", "record_id", "type", "payload", "processed_at"];
+const OUTBOX_COLUMNS = ["id", "at", "object", "record_id", "type", "audit_id", "processed_at"];
 
 export async function appendEvents(ctx: Ctx, events: OutboxEventInput[]): Promise<void> {
   if (!events.length) return;
   const at = ctx.clock().toISOString();
-  const rows = events.map((e) => [newId(), at, e.object, e.recordId, e.type, JSON.stringify(e.payload), null]);
+  const rows = events.map((e) => [newId(), at, e.object, e.recordId, e.type, e.auditId, null]);
   await insertRows(ctx.db, "outbox_event", OUTBOX_COLUMNS, rows);
 }

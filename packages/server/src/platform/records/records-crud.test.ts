@@ -205,8 +205,12 @@ describe("audit and outbox", () => {
     expect(rows.map((r) => r.action)).toEqual(["create", "update", "delete", "restore"]);
     expect(JSON.parse(rows[1]!.changes)).toEqual({ employees: { before: 5, after: 6 } });
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
-    const events = await t.db.kysely.selectFrom("outbox_event").select(["type"]).where("record_id", "=", a.id).orderBy("id").execute();
+    const events = await t.db.kysely.selectFrom("outbox_event").select(["type", "object", "audit_id"]).where("record_id", "=", a.id).orderBy("id").execute();
     expect(events.map((e) => e.type)).toEqual(["created", "updated", "deleted", "restored"]);
+    // Each event is a reference: it names the audit entry of its own write, which holds before/after.
+    expect(events.map((e) => e.audit_id)).toEqual(rows.map((r) => r.id));
+    expect(events.every((e) => e.object === "account")).toBe(true);
+    expect(JSON.parse(rows[0]!.changes)).toEqual({ name: { after: "Audited" }, employees: { after: 5 } });
 
     // A write that fails (duplicate external key) leaves neither an audit row nor an event.
     await createRecord(ctx(), "account", { name: "K1", external_id: "K" });
