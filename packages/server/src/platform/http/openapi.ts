@@ -151,7 +151,7 @@ function platformPaths(opts: OpenApiOptions): Record<string, Record<string, Op>>
     "/api/auth/login": {
       post: {
         tags: ["auth"], operationId: "login", summary: "Sign in; sets the revline_session cookie", security: PUBLIC,
-        requestBody: body({ type: "object", required: ["email", "password"], properties: { email: { type: "string" }, password: { type: "string" } } }),
+        requestBody: body({ type: "object", required: ["email", "password"], additionalProperties: false, properties: { email: { type: "string" }, password: { type: "string" } } }),
         responses: { 200: ok("Signed in", { type: "object", properties: { user: ref("User") }, required: ["user"] }), ...problems("BadRequest", "Unauthorized") },
       },
     },
@@ -217,7 +217,7 @@ function platformPaths(opts: OpenApiOptions): Record<string, Record<string, Op>>
     };
     paths["/api/imports/{id}/run"] = {
       post: { tags: ["import"], operationId: "runImport", summary: "Run (or dry-run) an uploaded import with a mapping", parameters: [pathParam("id", "import id")],
-        requestBody: body({ type: "object", additionalProperties: true, properties: { mapping: { type: "object" }, dryRun: { type: "boolean" }, dateOrder: { type: "string", enum: ["ymd", "dmy", "mdy"] }, onUnresolved: { type: "string", enum: ["reject", "empty"] }, key: { type: "string" } } }),
+        requestBody: body({ type: "object", additionalProperties: false, properties: { mapping: { type: "object" }, dryRun: { type: "boolean" }, dateOrder: { type: "string", enum: ["ymd", "dmy", "mdy"] }, onUnresolved: { type: "string", enum: ["reject", "empty"] }, key: { type: ["string", "null"] }, encoding: { type: "string" } } }),
         responses: { 200: ok("Started", status), 202: ok("Started", status), ...problems("BadRequest", "Unauthorized", "NotFound") } },
     };
     paths["/api/imports/{id}/report"] = {

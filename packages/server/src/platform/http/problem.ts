@@ -89,6 +89,11 @@ export function toProblem(err: unknown): { problem: Problem; unexpected: boolean
   if (err instanceof SyntaxError && (fe as { statusCode?: number }).statusCode === 400) {
     return { problem: problem(400, "The request body is not valid JSON."), unexpected: false };
   }
+  // PostgreSQL cannot store U+0000 in text (SQLite can): user input, so a 400, never a 500.
+  if (fe && (fe.code === "22021" || fe.code === "22P05") && /0x00|\\u0000/.test(String(fe.message))) {
+    const reason = "contains the NUL character (U+0000), which cannot be stored";
+    return { problem: problem(400, `The request ${reason}.`, [{ field: "body", reason, code: "invalid_text" }]), unexpected: false };
+  }
   // Other Fastify/plugin client errors (4xx) carry a message meant for the client.
   const status = fe?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500 && typeof fe.code === "string" && fe.code.startsWith("FST_")) {

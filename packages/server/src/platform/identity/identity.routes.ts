@@ -33,6 +33,8 @@ const loginSchema = {
   body: {
     type: "object",
     required: ["email", "password"],
+    // Unknown fields are refused, never dropped: a client sending {isAdmin} or {otp} must learn it is ignored.
+    additionalProperties: false,
     properties: { email: { type: "string", minLength: 1, maxLength: 320 }, password: { type: "string", minLength: 1, maxLength: 1000 } },
   },
 } as const;
@@ -41,6 +43,7 @@ const passwordSchema = {
   body: {
     type: "object",
     required: ["currentPassword", "newPassword"],
+    additionalProperties: false,
     properties: { currentPassword: { type: "string", maxLength: 1000 }, newPassword: { type: "string", maxLength: 1000 } },
   },
 } as const;

@@ -75,8 +75,11 @@ async function upsertRows(ctx: Ctx, object: ObjectDef, keyField: string | undefi
       counts.updated += r.updated;
     } catch (e) {
       // Row numbers in the error are positions in this call: map them back to the batch.
+      // Reasons that point at another row ("also in row 3") count in this call too: name the file row.
       if (isAppError(e) && e.details.every((d) => typeof d.row === "number")) {
-        throw new AppError(e.kind, e.message, e.details.map((d) => ({ ...d, row: indexes[d.row!] })));
+        const fileRow = (n: string) => rows[indexes[Number(n)] ?? -1]?.row ?? n;
+        const details = e.details.map((d) => ({ ...d, row: indexes[d.row!], reason: d.reason.replace(/\(also in row (\d+)\)/g, (_, n: string) => `(also in row ${fileRow(n)})`) }));
+        throw new AppError(e.kind, e.message, details);
       }
       throw e;
     }

@@ -121,7 +121,7 @@ async function startJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, absFile
   );
 }
 
-function resolveKey(object: ObjectDef, plan: ImportPlan, asked: string | null | undefined): string | undefined {
+export function resolveKey(object: ObjectDef, plan: ImportPlan, asked: string | null | undefined): string | undefined {
   // Asked for no key: insert only, even when a column feeds the external key.
   if (asked === null) return undefined;
   const fed = new Set([...plan.columns.filter((c) => c.part === "value").map((c) => c.field.name), ...plan.sets.map((s) => s.field.name)]);

@@ -126,8 +126,15 @@ describe("import over HTTP", () => {
   it("removes the upload of an import that failed before committing anything", async () => {
     const up = await t.request("POST", "/api/imports", multipart({ object: "region" }, { name: "regions.csv", content: "name,code\nDownland,DN\n" }));
     const dir = path.join(t.dataDir, "imports", up.body.id);
-    await t.post(`/api/imports/${up.body.id}/run`, { key: "nope" });
-    expect(await waitDone(up.body.id)).toMatchObject({ status: "failed", error: 'region has no field "nope" to use as the key' });
+    // A key that cannot work is refused before the run starts, and the upload stays for a corrected run.
+    const refused = await t.post(`/api/imports/${up.body.id}/run`, { key: "nope" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toBe('region has no field "nope" to use as the key');
+    expect(fs.existsSync(dir)).toBe(true);
+    // A run that then fails with nothing committed (as after a crash before the first batch) lets the upload go.
+    const ctx = t.ctx();
+    await jobs.updateJob(ctx.db, up.body.id, { status: "failed", error: "connection lost" }, ctx.clock());
+    expect(await releaseUpload(ctx, path.join(t.dataDir, "imports"), up.body.id)).toBe(true);
     expect(await waitGone(dir)).toBe(true);
     const again = await t.post(`/api/imports/${up.body.id}/run`, {});
     expect(again.status).toBe(400);

@@ -19,8 +19,9 @@ import { exportRecords, type ExportFormat } from "./export.service";
 import * as jobs from "./import-job.repo";
 import { objectOf, runImport } from "./import.service";
 import { openRowSource } from "./file-reader";
-import { checkMappingFile, planImport, type MappingFile } from "./mapping";
+import { planImport } from "./mapping";
 import { writeReportCsv } from "./report";
+import { parseRunBody, precheckRun } from "./run-body";
 import { releaseUpload, sweepUploads } from "./upload-store";
 
 export type IoDeps = {
@@ -90,15 +91,6 @@ async function receiveUpload(request: FastifyRequest, dir: string, limit: number
   return { ...saved, object };
 }
 
-type RunBody = { mapping?: Record<string, unknown>; dryRun?: boolean; dateOrder?: "ymd" | "dmy" | "mdy"; onUnresolved?: "reject" | "empty"; key?: string | null; encoding?: string };
-
-function mappingOf(raw: RunBody["mapping"]): MappingFile | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  // Either a whole mapping file, or the wizard's plain {column: field | null}.
-  const isFile = ["columns", "set", "key", "dateOrder", "onUnresolved", "autoMap"].some((k) => k in raw);
-  return checkMappingFile(isFile ? raw : { columns: raw, autoMap: false });
-}
-
 export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}): Promise<void> {
   const uploads = path.resolve(deps.dataDir ?? process.env.REVLINE_DATA_DIR ?? "data", "imports");
   const maxUploadBytes = maxUploadBytesOf(deps);
@@ -155,16 +147,15 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
       }
     });
 
-    scope.post<{ Params: { id: string }; Body: RunBody }>("/api/imports/:id/run", async (request, reply) => {
+    scope.post<{ Params: { id: string }; Body: unknown }>("/api/imports/:id/run", async (request, reply) => {
       const ctx = requestCtx(request);
       const job = await visibleJob(ctx, request.params.id);
       if (job.status === "running") throw conflict("This import is already running.");
       if (job.status === "done" && !job.options.dryRun) throw conflict("This import has finished; upload the file again to import it again.");
       if (!job.filePath || !fs.existsSync(job.filePath)) throw invalid("The uploaded file is gone; upload it again.", [{ field: "file", reason: "missing" }]);
-      const body = (request.body ?? {});
-      // key null asks for no key at all ("always create new records"); absent means the default.
-      if (body.key !== undefined && body.key !== null && typeof body.key !== "string") throw invalid("key must be a field name or null", [{ field: "key", reason: "must be a field name or null" }]);
-      const mapping = mappingOf(body.mapping);
+      const body = parseRunBody(request.body);
+      const mapping = body.mapping;
+      await precheckRun(objectOf(ctx, job.object), job.filePath, job.fileName, body);
       await jobs.updateJob(ctx.db, job.id, { status: "running" }, ctx.clock());
       // In the background of this process; the client polls GET /api/imports/:id.
       void runImport(ctx, {
@@ -177,7 +168,7 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
         dateOrder: body.dateOrder,
         onUnresolved: body.onUnresolved,
         encoding: body.encoding,
-        dryRun: body.dryRun === true,
+        dryRun: body.dryRun,
       })
         .catch((e: unknown) => ctx.log.warn({ err: e, importId: job.id }, "import failed"))
         // Done for real, or failed with nothing to resume: the upload is no longer needed.
