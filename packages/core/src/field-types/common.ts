@@ -71,6 +71,15 @@ export function textOf(v: unknown): string {
 
 export const labelOf = (label: { en: string; zh: string }, locale: string) => (locale === "zh-CN" ? label.zh : label.en);
 
+// PostgreSQL cannot store U+0000 in text, and a lone UTF-16 surrogate cannot be encoded as UTF-8 (it
+// would be stored changed). Both are refused for every text field so that both databases agree.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export function unstorableText(s: string): string | undefined {
+  if (s.includes("\u0000")) return "contains the NUL character (U+0000), which cannot be stored";
+  if (LONE_SURROGATE.test(s)) return "is not valid Unicode text (an unpaired surrogate)";
+  return undefined;
+}
+
 /** A text-valued field type; `canonical` checks and normalises the string (trim, format). */
 export function textType(type: "text" | "long_text" | "email" | "phone" | "url", defaultMax: number, canonical: (s: string) => ParseResult<string | null>): FieldTypeDef<string> {
   return {
@@ -78,6 +87,8 @@ export function textType(type: "text" | "long_text" | "email" | "phone" | "url",
     parseInput(_field, raw) {
       if (raw === null || raw === undefined) return ok(null);
       if (typeof raw !== "string") return fail("expected a string");
+      const bad = unstorableText(raw);
+      if (bad) return fail(bad);
       return canonical(raw);
     },
     validate: (field, value) => checkLength(field, value, defaultMax),

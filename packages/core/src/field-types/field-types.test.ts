@@ -42,6 +42,7 @@ describe("parseFieldInput", () => {
     ["relation", f("relation", { relation: { object: "account" } }), "0190a1b2-0000-7000-8000-000000000001", "0190a1b2-0000-7000-8000-000000000001"],
     ["null text", f("text"), null, null],
     ["null integer", f("integer"), null, null],
+    ["text with a paired surrogate (emoji)", f("text"), "deal 🚀", "deal 🚀"],
   ];
   it.each(cases)("%s", (_name, field, raw, expected) => {
     expect(parseFieldInput(field, raw)).toEqual({ ok: true, value: expected });
@@ -72,6 +73,10 @@ describe("parseFieldInput", () => {
     ["picklist number", stage, 3, "expected an option value"],
     ["multi string", tags, "a", "expected an array"],
     ["relation number", f("relation", { relation: { object: "account" } }), 7, "expected a record id"],
+    ["text with NUL", f("text"), "a\u0000b", "NUL character"],
+    ["long text with NUL", f("long_text"), "x\u0000", "NUL character"],
+    ["text with a lone high surrogate", f("text"), "x\ud800y", "unpaired surrogate"],
+    ["text with a lone low surrogate", f("long_text"), "\udc00", "unpaired surrogate"],
   ];
   it.each(errors)("rejects %s", (_name, field, raw, reason) => {
     const r = parseFieldInput(field, raw);
