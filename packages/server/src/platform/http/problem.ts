@@ -48,6 +48,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, number> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
   FST_ERR_CTP_EMPTY_JSON_BODY: 400,
   FST_ERR_CTP_INVALID_JSON_BODY: 400,
+  // @fastify/multipart says 406 (Not Acceptable is about the response); the request body's type is what is wrong.
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 415,
 };
 
 type ValidationItem = { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> };

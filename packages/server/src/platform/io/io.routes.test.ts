@@ -231,6 +231,13 @@ describe("upload limits and the sweep of old uploads", () => {
     expect(listed()).toEqual(before);
   });
 
+  it("answers 415 problem+json when the upload is not multipart", async () => {
+    const res = await u.request("POST", "/api/imports", { body: { object: "region" } });
+    expect(res.status, res.text).toBe(415);
+    expect(res.contentType).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 415 });
+  });
+
   it("keeps a failed import's upload when batches were committed; sweeps idle uploads after 24 hours", async () => {
     const pending = await upload("Pending");
     const dry = await upload("Dry");
