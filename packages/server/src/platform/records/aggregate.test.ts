@@ -48,11 +48,11 @@ describe("aggregate", () => {
     // By hand: Won USD = 100.10 + 200.05 + 0.01 = 300.16, avg 100.0533.. -> 100.05; Won JPY = 1000;
     // Lost USD = 50.00 (d5 has no amount: its own group with currency NULL); Engaging USD 33.33.
     expect(r.rows).toEqual([
-      { group: { stage: "Engaging" }, values: { count: 1, "sum:amount": { amount: "33.33", currency: "USD" }, "avg:amount": { amount: "33.33", currency: "USD" }, "max:amount": { amount: "33.33", currency: "USD" } } },
-      { group: { stage: "Lost" }, values: { count: 1, "sum:amount": null, "avg:amount": null, "max:amount": null } },
-      { group: { stage: "Lost" }, values: { count: 1, "sum:amount": { amount: "50.00", currency: "USD" }, "avg:amount": { amount: "50.00", currency: "USD" }, "max:amount": { amount: "50.00", currency: "USD" } } },
-      { group: { stage: "Won" }, values: { count: 1, "sum:amount": { amount: "1000", currency: "JPY" }, "avg:amount": { amount: "1000", currency: "JPY" }, "max:amount": { amount: "1000", currency: "JPY" } } },
-      { group: { stage: "Won" }, values: { count: 3, "sum:amount": { amount: "300.16", currency: "USD" }, "avg:amount": { amount: "100.05", currency: "USD" }, "max:amount": { amount: "200.05", currency: "USD" } } },
+      { group: { stage: "Engaging", amount_currency: "USD" }, values: { count: 1, "sum:amount": { amount: "33.33", currency: "USD" }, "avg:amount": { amount: "33.33", currency: "USD" }, "max:amount": { amount: "33.33", currency: "USD" } } },
+      { group: { stage: "Lost", amount_currency: null }, values: { count: 1, "sum:amount": null, "avg:amount": null, "max:amount": null } },
+      { group: { stage: "Lost", amount_currency: "USD" }, values: { count: 1, "sum:amount": { amount: "50.00", currency: "USD" }, "avg:amount": { amount: "50.00", currency: "USD" }, "max:amount": { amount: "50.00", currency: "USD" } } },
+      { group: { stage: "Won", amount_currency: "JPY" }, values: { count: 1, "sum:amount": { amount: "1000", currency: "JPY" }, "avg:amount": { amount: "1000", currency: "JPY" }, "max:amount": { amount: "1000", currency: "JPY" } } },
+      { group: { stage: "Won", amount_currency: "USD" }, values: { count: 3, "sum:amount": { amount: "300.16", currency: "USD" }, "avg:amount": { amount: "100.05", currency: "USD" }, "max:amount": { amount: "200.05", currency: "USD" } } },
     ]);
   });
 

@@ -111,6 +111,8 @@ export async function aggregate(ctx: Ctx, objectName: string, opts: AggregateOpt
       group[g.key] = g.bucket ? (v ?? null) : decodeValue(g.field, { [columnOf(g.field)]: v }, dialect);
     });
     const currencyOf = (f: FieldDef) => r[`c${currencyFields.indexOf(f)}`] as string | null;
+    // Groups split by currency say which: without it two rows of one group would look identical.
+    for (const f of currencyFields) group[`${f.name}_currency`] = currencyOf(f);
     const values: Record<string, unknown> = {};
     metrics.forEach((m, i) => {
       values[m.key] = metricValue(m, r, `m${i}`, m.field?.type === "currency" ? currencyOf(currencyFields.find((f) => f.name === m.field!.name)!) : null, dialect);
