@@ -6,7 +6,7 @@
  *   ...
  *   await closeDb(db);
  */
-export { openDb, closeDb, rootDb, sqliteHandle, pgPool, isPostgresUrl, onSqliteOpen } from "./open";
+export { openDb, closeDb, optimizeDb, rootDb, sqliteHandle, pgPool, isPostgresUrl, onSqliteOpen } from "./open";
 export type { DbConfig } from "./open";
 export { withTransaction, isInTransaction } from "./transaction";
 export { migrate } from "./migrate";

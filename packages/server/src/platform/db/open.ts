@@ -82,6 +82,11 @@ export function openDb(config: DbConfig = {}): Db {
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("synchronous = NORMAL");
+  // Keep the query planner's statistics fresh (SQLite's advice for long-lived connections): with no
+  // sqlite_stat1 the planner can pick a single-column index and sort a million rows in a temp table.
+  // analysis_limit bounds the work, so opening a large database stays fast.
+  raw.pragma("analysis_limit = 1000");
+  raw.pragma("optimize = 0x10002");
   const db: Db = { kysely: new Kysely({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) }), dialect: "sqlite" };
   sqliteHandles.set(db, raw);
   for (const hook of sqliteOpenHooks) hook(db);
@@ -122,6 +127,15 @@ function cachingDatabase(raw: BetterSqlite3.Database): { prepare(sql: string): B
 const sqliteOpenHooks: ((db: Db) => void)[] = [];
 export function onSqliteOpen(hook: (db: Db) => void): void {
   sqliteOpenHooks.push(hook);
+}
+
+/**
+ * Refreshes planner statistics after a large change (an import). SQLite analyses only the tables whose
+ * size changed a lot; PostgreSQL's autovacuum does this by itself.
+ */
+export function optimizeDb(db: Db): void {
+  const raw = sqliteHandles.get(rootDb(db));
+  if (raw) raw.pragma("optimize");
 }
 
 export async function closeDb(db: Db): Promise<void> {

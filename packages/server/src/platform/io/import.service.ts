@@ -21,6 +21,7 @@ import path from "node:path";
 import { v7 as uuidv7 } from "uuid";
 import { invalid, type ObjectDef } from "@revline/core";
 import type { Ctx } from "../context";
+import { optimizeDb } from "../db";
 import { writeBatch } from "./import-batch";
 import * as jobs from "./import-job.repo";
 import type { ImportJob, JobOptions, Rejection } from "./import-job.repo";
@@ -279,6 +280,7 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
   }
   const finishedAt = ctx.clock();
   await jobs.updateJob(ctx.db, job.id, { status: "done", finishedAt: finishedAt.toISOString() }, finishedAt);
+  if (!dryRun && counts.inserted + counts.updated > 0) optimizeDb(ctx.db);
   return {
     id: job.id,
     object: object.name,
