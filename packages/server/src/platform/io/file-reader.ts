@@ -65,17 +65,37 @@ function headerNames(cells: Cell[]): string[] {
   });
 }
 
-/** Turns a stream of raw rows into header + numbered data rows. */
-async function withHeader(raw: AsyncIterator<Cell[]>): Promise<{ columns: string[]; rows: AsyncIterable<DataRow> }> {
-  let first = await raw.next();
-  while (!first.done && isBlankRow(first.value)) first = await raw.next();
-  if (first.done) throw invalid("the file is empty: no header row", [{ field: "file", reason: "empty" }]);
-  const columns = headerNames(first.value);
+/**
+ * Turns a stream of raw row batches into header + numbered data rows. Readers hand over rows a
+ * batch at a time (a parsed CSV chunk) so that only the consumer's own `for await` costs a
+ * promise per row.
+ */
+async function withHeader(raw: AsyncIterator<Cell[][]>): Promise<{ columns: string[]; rows: AsyncIterable<DataRow> }> {
+  let batch: Cell[][] = [];
+  let at = 0;
+  let header: Cell[] | undefined;
+  while (!header) {
+    if (at >= batch.length) {
+      const next = await raw.next();
+      if (next.done) throw invalid("the file is empty: no header row", [{ field: "file", reason: "empty" }]);
+      batch = next.value;
+      at = 0;
+      continue;
+    }
+    const cells = batch[at++]!;
+    if (!isBlankRow(cells)) header = cells;
+  }
+  const columns = headerNames(header);
+  const first = batch.slice(at);
   async function* rows(): AsyncGenerator<DataRow> {
     let n = 0;
-    for (let r = await raw.next(); !r.done; r = await raw.next()) {
-      if (isBlankRow(r.value)) continue;
-      yield { row: ++n, cells: r.value };
+    for (let b: Cell[][] | undefined = first; b; ) {
+      for (const cells of b) {
+        if (isBlankRow(cells)) continue;
+        yield { row: ++n, cells };
+      }
+      const next = await raw.next();
+      b = next.done ? undefined : next.value;
     }
   }
   return { columns, rows: rows() };
@@ -86,7 +106,7 @@ async function withHeader(raw: AsyncIterator<Cell[]>): Promise<{ columns: string
  * chunks wait unread, the file is paused (papaparse's own stream mode re-copies the rest of a
  * chunk at every pause, which turns quadratic on big chunks).
  */
-function csvRows(text: NodeJS.ReadableStream, delimiter: string): AsyncGenerator<Cell[]> {
+function csvRows(text: NodeJS.ReadableStream, delimiter: string): AsyncGenerator<Cell[][]> {
   const queue: string[][][] = [];
   let finished = false;
   let failure: unknown;
@@ -127,7 +147,7 @@ function csvRows(text: NodeJS.ReadableStream, delimiter: string): AsyncGenerator
           paused = false;
           parser?.resume();
         }
-        yield* rows;
+        if (rows.length > 0) yield rows;
         continue;
       }
       if (failure) throw failure instanceof Error ? failure : new Error(textOf(failure));
@@ -183,13 +203,13 @@ async function openXlsx(file: string): Promise<RowSource> {
     hyperlinks: "ignore",
     entries: "ignore",
   });
-  async function* sheetRows(): AsyncGenerator<Cell[]> {
+  async function* sheetRows(): AsyncGenerator<Cell[][]> {
     for await (const sheet of reader) {
       for await (const row of sheet) {
         const values = row.values as unknown[];
         const cells: Cell[] = [];
         for (let i = 1; i < values.length; i++) cells.push(xlsxCell(values[i]));
-        yield cells;
+        yield [cells];
       }
       return; // first sheet only
     }

@@ -4,8 +4,15 @@
  * every kind of whitespace are dropped, so `GTXPro`, `gtx pro` and `GTX  Pro` are the same key.
  */
 export function matchKey(value: string): string {
+  // Printable ASCII is already NFKC and holds no whitespace to drop but the space itself: skip
+  // the ICU call and the regex for the common case (most cells are plain ASCII names).
+  if (PRINTABLE_ASCII.test(value)) {
+    const lower = value.toLowerCase();
+    return lower.includes(" ") ? lower.replaceAll(" ", "") : lower;
+  }
   return value.normalize("NFKC").toLowerCase().replace(/[\s\u200b\ufeff]+/g, "");
 }
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** NFKC plus trimming: the form every cell takes before a coercion rule looks at it. */
 export function foldWidth(value: string): string {

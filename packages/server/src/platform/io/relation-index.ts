@@ -42,6 +42,7 @@ export async function loadRelationIndex(ctx: Ctx, object: ObjectDef): Promise<Re
 
 /** Adds one record (id, name, key) to an index. */
 export function addToIndex(index: RelationIndex, record: Record<string, unknown>): void {
+  resolutions.delete(index);
   const { object } = index;
   const id = String(record.id);
   index.ids.add(id);
@@ -52,7 +53,27 @@ export function addToIndex(index: RelationIndex, record: Record<string, unknown>
   if (keyField && keyField !== object.nameField && (typeof key === "string" || typeof key === "number") && key !== "") put(index.byKey, matchKey(String(key)), id);
 }
 
+/**
+ * Resolutions already made, per index: a file repeats the same few account, owner and region
+ * names on every row. Dropped when the index changes; cleared when it grows past a bound so that
+ * memory stays flat on a file of all-different values.
+ */
+const resolutions = new WeakMap<RelationIndex, Map<string, Resolution>>();
+const MAX_CACHED = 50_000;
+
 export function resolveRelation(index: RelationIndex, text: string, match: RelationMatch = "auto"): Resolution {
+  let cache = resolutions.get(index);
+  if (!cache) resolutions.set(index, (cache = new Map()));
+  const cacheKey = `${match}\u0000${text}`;
+  const had = cache.get(cacheKey);
+  if (had) return had;
+  const r = resolveUncached(index, text, match);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(cacheKey, r);
+  return r;
+}
+
+function resolveUncached(index: RelationIndex, text: string, match: RelationMatch): Resolution {
   const k = matchKey(text);
   const label = index.object.name;
   const look = (map: Map<string, Entry>, what: string): Resolution | undefined => {

@@ -4,7 +4,7 @@
  * leaves the stored value alone (an import never blanks data because a column was empty).
  */
 import type { FieldDef, ObjectDef } from "@revline/core";
-import { cellText, coerceCell, isEmptyCell, type Cell } from "./coerce";
+import { cellText, coerceCell, isEmptyCell, type Cell, type CoerceOptions } from "./coerce";
 import type { Rejection } from "./import-job.repo";
 import type { DateOrder } from "./lenient-date";
 import { fillTemplate, type ImportPlan } from "./mapping";
@@ -44,7 +44,7 @@ const reportValue = (cell: Cell) => {
 };
 
 /** A leading ' before = + - @ is how exports keep spreadsheets from running text as a formula: drop it. */
-const unquote = (cell: Cell): Cell => (typeof cell === "string" && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+const unquote = (cell: Cell): Cell => (typeof cell === "string" && cell.charCodeAt(0) === 39 && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
 export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow {
   const out: BuiltRow = { row, record: {}, errors: [], warnings: [], deferred: [], cells };
@@ -52,8 +52,10 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
   const currencyOf = new Map<string, { code: string; header: string }>();
   const selfRelations: { field: FieldDef; header: string; text: string }[] = [];
   const perRowCurrency = currencyColumnsOf(rules.plan);
+  const optionsByColumn = columnOptionsOf(rules);
 
-  for (const col of rules.plan.columns) {
+  for (let c = 0; c < rules.plan.columns.length; c++) {
+    const col = rules.plan.columns[c]!;
     const cell = unquote(cells[col.index]);
     if (isEmptyCell(cell)) continue;
     const { field } = col;
@@ -77,8 +79,7 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
       }
       continue;
     }
-    const defaultCurrency = !(field.type === "currency" && perRowCurrency.has(field.name));
-    const r = coerceCell(field, cell, { ...col.options, dateOrder: rules.dateOrder, defaultCurrency });
+    const r = coerceCell(field, cell, optionsByColumn[c]);
     if (r.ok) record[field.name] = r.value;
     else out.errors.push({ row, column: col.header, value: reportValue(cell), reason: r.reason });
   }
@@ -112,6 +113,21 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
     out.deferred.push({ row, field: s.field.name, column: s.header, text: s.text, key, name: record[rules.object.nameField] });
   }
   return out;
+}
+
+const columnOptions = new WeakMap<RowRules, { plan: ImportPlan; dateOrder?: DateOrder; options: CoerceOptions[] }>();
+/** The coercion options of each plan column, built once per import rather than spread per cell. */
+function columnOptionsOf(rules: RowRules): CoerceOptions[] {
+  const had = columnOptions.get(rules);
+  if (had && had.plan === rules.plan && had.dateOrder === rules.dateOrder) return had.options;
+  const perRowCurrency = currencyColumnsOf(rules.plan);
+  const options = rules.plan.columns.map((col) => ({
+    ...col.options,
+    dateOrder: rules.dateOrder,
+    defaultCurrency: !(col.field.type === "currency" && perRowCurrency.has(col.field.name)),
+  }));
+  columnOptions.set(rules, { plan: rules.plan, dateOrder: rules.dateOrder, options });
+  return options;
 }
 
 const currencyColumns = new WeakMap<ImportPlan, Map<string, FieldDef>>();
