@@ -63,7 +63,7 @@ const MAX_CACHED = 50_000;
 
 export function resolveRelation(index: RelationIndex, text: string, match: RelationMatch = "auto"): Resolution {
   let cache = resolutions.get(index);
-  if (!cache) resolutions.set(index, (cache = new Map()));
+  if (!cache) resolutions.set(index, (cache = new Map<string, Resolution>()));
   const cacheKey = `${match}\u0000${text}`;
   const had = cache.get(cacheKey);
   if (had) return had;
