@@ -3,6 +3,7 @@
  * import/export part (platform/io); each command has --help. Exit codes: 0 done, 1 could not run
  * (import: 2 when some rows were rejected).
  */
+import path from "node:path";
 import { Command, Option } from "commander";
 import { REVLINE_VERSION, prepareDatabase } from "../app";
 import { configFromEnv, main, type RevlineConfig } from "../main";
@@ -70,6 +71,10 @@ function addMigrateCommand(program: Command): void {
 /** The database of `revline start` (same environment), migrated and synced, as the system actor. */
 async function openCommandContext(): Promise<CliContext> {
   const config = configFromEnv();
+  // Said on stderr so that --json and `--out -` keep stdout clean: a command run without the server's
+  // REVLINE_DATA_DIR would otherwise work on another database without a word.
+  const where = config.databaseUrl ? `PostgreSQL at ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}` : `SQLite in ${path.resolve(config.dataDir)}`;
+  process.stderr.write(`Database: ${where} (set REVLINE_DATA_DIR or DATABASE_URL to choose)\n`);
   const db = openDb({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await prepareDatabase(db);

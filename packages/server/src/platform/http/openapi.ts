@@ -248,8 +248,8 @@ export function buildOpenApiDocument(objects: readonly ObjectDef[], opts: OpenAp
       version: opts.version,
       description:
         "Every object, standard or custom, has the same record endpoints. Errors are application/problem+json. " +
-        "Authenticate with the session cookie from POST /api/auth/login or with an API token: Authorization: Bearer <token>.",
-      license: { name: "AGPL-3.0-only", identifier: "AGPL-3.0-only" },
+        "Authenticate with the session cookie from POST /api/auth/login or with an API token: `Authorization: Bearer YOUR_TOKEN`.",
+      license: { name: "MIT", identifier: "MIT" },
     },
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     servers: [{ url: "/" }],

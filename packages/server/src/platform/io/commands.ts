@@ -75,6 +75,7 @@ function printSummary(s: ImportSummary): void {
     `${s.dryRun ? "Dry run of" : "Imported"} ${s.fileName} into ${s.object} (import ${s.id})`,
     `  read ${s.read} = inserted ${s.inserted} + updated ${s.updated} + rejected ${s.rejected}`,
   ];
+  if (s.encoding || s.delimiter) lines.push(`  file: ${[s.encoding && `encoding ${s.encoding}`, s.delimiter && `delimiter ${JSON.stringify(s.delimiter)}`].filter(Boolean).join(", ")}`);
   if (s.warnings) lines.push(`  ${s.warnings} relation value(s) left empty (see the report)`);
   if (s.unmappedColumns.length) lines.push(`  columns not imported: ${s.unmappedColumns.join(", ")}`);
   if (!s.key) lines.push("  no key field: every row was inserted as a new record");
