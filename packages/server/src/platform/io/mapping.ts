@@ -151,7 +151,8 @@ export function planImport(object: ObjectDef, columns: string[], file: MappingFi
     const key = headerKey(header);
     const field = file.autoMap === false ? undefined : byKey.get(key);
     if (field && !used.has(`${field.name}:value`)) return add(i, field, {}, "value");
-    const cur = file.autoMap === false ? undefined : /^(.+?)[\s_-]*currency$/i.exec(header);
+    // "amount_currency", "Amount currency", and the labelled export's "Amount (currency)" / "金额 (币种)".
+    const cur = file.autoMap === false ? undefined : /^(.+?)[\s_-]*(?:[(（]\s*(?:currency|币种)\s*[)）]|currency|币种)$/i.exec(header);
     const base = cur ? byKey.get(headerKey(cur[1]!)) : undefined;
     if (base?.type === "currency" && !used.has(`${base.name}:currency`)) return add(i, base, {}, "currency");
     unmapped.push(header);
