@@ -114,6 +114,8 @@ export const en = {
     conflict: "{{name}} was changed by someone else. The board was refreshed; try again.",
   },
   dashboard: {
+    excludes_one: "Excludes {{formatted}} deal in {{currency}} ({{amount}})",
+    excludes_other: "Excludes {{formatted}} deals in {{currency}} ({{amount}})",
     title: "Sales overview",
     subtitle: "All opportunities, live from your pipeline",
     openPipeline: "Open the pipeline board",

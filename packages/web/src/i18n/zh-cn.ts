@@ -116,6 +116,8 @@ export const zhCN: UiStrings = {
     conflict: "{{name}} 已被他人修改，看板已刷新，请重试。",
   },
   dashboard: {
+    excludes_one: "不含 {{formatted}} 笔{{currency}}商机（{{amount}}）",
+    excludes_other: "不含 {{formatted}} 笔{{currency}}商机（{{amount}}）",
     title: "销售概览",
     subtitle: "全部商机，实时来自销售管道",
     openPipeline: "打开管道看板",

@@ -12,7 +12,8 @@ import { optionColor } from "../../platform/field-value";
 import { formatMoney, formatMonth, formatNumber, formatPercent, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
 import { Chart, CHART_COLORS } from "./chart";
-import { byGroup, fillMonths, outcomeStages, summariseRegions, winRate } from "./dashboard-data";
+import { byGroup, excludedCurrencies, fillMonths, outcomeStages, reportingCurrency, summariseRegions, winRate, type CurrencySum } from "./dashboard-data";
+import type { AggregateRow } from "../../api/records";
 
 const OBJECT = "opportunity";
 const TOP_N = 10;
@@ -75,19 +76,22 @@ export function DashboardPage() {
     staleTime: 5 * 60_000,
   });
 
-  const stages = byGroup(byStage.data ?? [], "stage");
+  const currency = reportingCurrency(byStage.data ?? []);
+  const stages = byGroup(byStage.data ?? [], "stage", currency);
   const stageOf = (v: string | undefined) => stages.find((s) => s.key === v);
   const wonB = stageOf(won);
   const lostB = stageOf(lost);
   const openCount = open.reduce((n, v) => n + (stageOf(v)?.count ?? 0), 0);
   const rate = winRate(wonB?.count ?? 0, lostB?.count ?? 0);
-  const currency = wonB?.currency ?? "USD";
 
-  const owners = byGroup(byOwner.data ?? [], "owner").filter((b) => b.key).sort((a, b) => b.sum - a.sum).slice(0, TOP_N);
+  const owners = byGroup(byOwner.data ?? [], "owner", currency).filter((b) => b.key).sort((a, b) => b.sum - a.sum).slice(0, TOP_N);
   const ownerNames = useNames("user", owners.map((o) => o.key));
-  const regionRows = summariseRegions(wonByRegion.data ?? [], lostByRegion.data ?? [], directory.data ?? new Map<string, string>());
+  const regionRows = summariseRegions(wonByRegion.data ?? [], lostByRegion.data ?? [], directory.data ?? new Map<string, string>(), currency);
   const regionNames = useNames("region", regionRows.map((r) => r.key).filter(Boolean));
-  const months = fillMonths(byGroup(byMonth.data ?? [], "close_date:month"));
+  const months = fillMonths(byGroup(byMonth.data ?? [], "close_date:month", currency));
+  const shownMonths = new Set(months.map((m) => m.key));
+  const wonRows = (byStage.data ?? []).filter((r) => won !== undefined && text(r.group.stage) === won);
+  const note = (rows: AggregateRow[]) => <ExcludedNote items={excludedCurrencies(rows, currency)} />;
 
   const money = (n: number, compact = false) => formatMoney(n, currency, lang, { compact });
   const loading = byStage.isLoading || meta.isLoading;
@@ -144,7 +148,8 @@ export function DashboardPage() {
 
   const monthChart = {
     tooltip: { trigger: "axis", valueFormatter: (v: number) => (metric === "sum" ? money(v) : formatNumber(v, lang)) },
-    grid: { left: 8, right: 8, top: 16, bottom: 0, containLabel: true },
+    legend: { top: 0, left: "center" },
+    grid: { left: 8, right: 8, top: 40, bottom: 0, containLabel: true },
     xAxis: { type: "category", data: months.map((m) => formatMonth(m.key, lang)), axisTick: { show: false } },
     yAxis: { type: "value", axisLabel: { formatter: (v: number) => (metric === "sum" ? money(v, true) : formatNumber(v, lang)) }, splitLine: { lineStyle: { type: "dashed" } } },
     series: [
@@ -161,6 +166,7 @@ export function DashboardPage() {
         smooth: true,
         showSymbol: false,
         lineStyle: { width: 2, color: "#f59f00" },
+        itemStyle: { color: "#f59f00" },
         data: movingAverage(months.map((m) => (metric === "sum" ? m.sum : m.count)), 3),
       },
     ],
@@ -185,7 +191,7 @@ export function DashboardPage() {
     ],
     series: [
       { name: t("dashboard.wonRevenue"), type: "bar", barMaxWidth: 42, itemStyle: { color: CHART_COLORS[5], borderRadius: [6, 6, 0, 0] }, data: regionRows.map((r) => r.wonSum), tooltip: { valueFormatter: (v: number) => money(v) } },
-      { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, label: { show: true, position: "top", color: "#e64980", formatter: "{c}%" }, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
+      { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, label: { show: true, position: "top", color: "#1f2937", fontWeight: 600, backgroundColor: "rgba(255,255,255,0.85)", padding: [2, 4], borderRadius: 3, formatter: "{c}%" }, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
     ],
   };
 
@@ -204,7 +210,7 @@ export function DashboardPage() {
       </div>
       <Row gutter={[16, 16]}>
         <Col xs={24} sm={12} xl={6}>
-          <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonRevenue")} value={loading ? "…" : money(wonB?.sum ?? 0, true)} hint={t("dashboard.dealsCount", { count: wonB?.count ?? 0, formatted: formatNumber(wonB?.count ?? 0, lang) })} />
+          <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonRevenue")} value={loading ? "…" : money(wonB?.sum ?? 0, true)} hint={<>{t("dashboard.dealsCount", { count: wonB?.count ?? 0, formatted: formatNumber(wonB?.count ?? 0, lang) })}{note(wonRows)}</>} />
         </Col>
         <Col xs={24} sm={12} xl={6}>
           <Kpi testId="kpi-winrate" color="#1f4fe0" icon={<RiseOutlined />} title={t("dashboard.winRate")} value={loading ? "…" : rate === null ? "—" : formatPercent(rate, lang)} hint={t("dashboard.winRateHint")} />
@@ -213,7 +219,7 @@ export function DashboardPage() {
           <Kpi testId="kpi-open" color="#f59f00" icon={<FundOutlined />} title={t("dashboard.openDeals")} value={loading ? "…" : formatNumber(openCount, lang)} hint={open.map((v) => label(stageField?.options?.find((o) => o.value === v)?.label, v)).join(" · ")} />
         </Col>
         <Col xs={24} sm={12} xl={6}>
-          <Kpi testId="kpi-avg" color="#7048e8" icon={<DollarOutlined />} title={t("dashboard.avgDeal")} value={loading ? "…" : wonB && wonB.count > 0 ? money(wonB.sum / wonB.count) : "—"} hint={t("dashboard.avgDealHint")} />
+          <Kpi testId="kpi-avg" color="#7048e8" icon={<DollarOutlined />} title={t("dashboard.avgDeal")} value={loading ? "…" : wonB && wonB.moneyCount > 0 ? money(wonB.sum / wonB.moneyCount) : "—"} hint={<>{t("dashboard.avgDealHint")}{note(wonRows)}</>} />
         </Col>
 
         <Col xs={24} xl={16}>
@@ -221,6 +227,7 @@ export function DashboardPage() {
             {loading ? <Skeleton active /> : stages.length === 0 ? <Empty /> : (
               <Chart option={stageChart} onClick={(p) => p.dataIndex !== undefined && stageOrder[p.dataIndex] && void navigate(listLink({ field: "stage", op: "eq", value: stageOrder[p.dataIndex] }))} />
             )}
+            {note(byStage.data ?? [])}
           </Card>
         </Col>
         <Col xs={24} xl={8}>
@@ -258,6 +265,7 @@ export function DashboardPage() {
             }
           >
             {byMonth.isLoading ? <Skeleton active /> : months.length === 0 ? <Empty /> : <Chart option={monthChart} height={280} />}
+            {metric === "sum" && note((byMonth.data ?? []).filter((r) => shownMonths.has(text(r.group["close_date:month"]))))}
           </Card>
         </Col>
 
@@ -266,16 +274,48 @@ export function DashboardPage() {
             {byOwner.isLoading ? <Skeleton active /> : owners.length === 0 ? <Empty /> : (
               <Chart option={ownerChart} height={340} onClick={(p) => p.dataIndex !== undefined && owners[p.dataIndex] && won && void navigate(listLink({ all: [{ field: "stage", op: "eq", value: won }, { field: "owner", op: "eq", value: owners[p.dataIndex]!.key }] }))} />
             )}
+            {note(byOwner.data ?? [])}
           </Card>
         </Col>
         <Col xs={24} xl={12}>
           <Card variant="borderless" title={t("dashboard.byRegion")} className="rl-chart-card">
             {wonByRegion.isLoading || directory.isLoading ? <Skeleton active /> : regionRows.length === 0 ? <Empty /> : <Chart option={regionChart} height={340} />}
+            {note(wonByRegion.data ?? [])}
           </Card>
         </Col>
       </Row>
     </div>
   );
+}
+
+/** "Excludes 1 deal in CNY (¥120,000)": what a money figure in the reporting currency leaves out. */
+function ExcludedNote({ items }: { items: CurrencySum[] }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  if (items.length === 0) return null;
+  return (
+    <div className="rl-muted rl-excluded-note" data-testid="excluded-note" style={{ fontSize: 12, marginTop: 4 }}>
+      {items.map((x) => t("dashboard.excludes", { count: x.count, formatted: formatNumber(x.count, lang), currency: currencyName(x.currency, lang), amount: noteAmount(x.sum, x.currency, lang) })).join(lang.startsWith("zh") ? "；" : "; ")}
+    </div>
+  );
+}
+
+/** The note names the currency, so the short symbol ("¥120,000", not "CN¥120,000.00") reads unambiguously. */
+function noteAmount(sum: number, currency: string, lang: string): string {
+  try {
+    return new Intl.NumberFormat(lang.startsWith("zh") ? "zh-CN" : "en-US", { style: "currency", currency, currencyDisplay: "narrowSymbol", maximumFractionDigits: Number.isInteger(sum) ? 0 : 2 }).format(sum);
+  } catch {
+    return formatMoney(sum, currency, lang);
+  }
+}
+
+function currencyName(code: string, lang: string): string {
+  if (!lang.startsWith("zh")) return code;
+  try {
+    return new Intl.DisplayNames(["zh-CN"], { type: "currency" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }
 
 function movingAverage(values: number[], n: number): (number | null)[] {

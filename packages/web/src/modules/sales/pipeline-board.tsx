@@ -7,13 +7,13 @@ import { useRef, useState, type DragEvent, type UIEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { isStaleVersion } from "../../api/client";
-import { aggregate, amountOf, andConditions, listRecords, updateRecord, type ListPage, type RecordData } from "../../api/records";
+import { aggregate, andConditions, listRecords, updateRecord, type ListPage, type RecordData } from "../../api/records";
 import { useLabel } from "../../i18n";
 import { optionColor, useRelatedName } from "../../platform/field-value";
 import { RelationSelect } from "../../platform/field-input";
 import { formatDate, formatMoney, formatNumber, isCurrencyValue, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
-import { regionCondition } from "./dashboard-data";
+import { regionCondition, sumsByCurrency, type CurrencySum } from "./dashboard-data";
 
 const OBJECT = "opportunity";
 const PAGE = 25;
@@ -22,7 +22,8 @@ const CARD_FIELDS = ["id", "version", "name", "stage", "amount", "close_date", "
 const CARD_INCLUDE = ["account", "owner"];
 
 type Board = InfiniteData<ListPage, string | null>;
-type Totals = Map<string, { count: number; sum: number; currency: string }>;
+/** Per stage: every deal counted; amounts summed per currency, never across currencies. */
+type Totals = Map<string, { count: number; sums: CurrencySum[] }>;
 
 export function PipelineBoard() {
   const meta = useMeta();
@@ -49,15 +50,9 @@ function Board({ stage }: { stage: FieldDef }) {
     queryFn: () => aggregate(OBJECT, { filter: base, groupBy: [{ field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] }),
     select: (rows): Totals => {
       const m: Totals = new Map();
-      for (const r of rows) {
-        const key = text(r.group.stage);
-        const prev = m.get(key) ?? { count: 0, sum: 0, currency: "USD" };
-        const s = r.values["sum:amount"];
-        m.set(key, {
-          count: prev.count + Number(r.values.count ?? 0),
-          sum: prev.sum + amountOf(s),
-          currency: isCurrencyValue(s) ? s.currency : prev.currency,
-        });
+      for (const key of new Set(rows.map((r) => text(r.group.stage)))) {
+        const own = rows.filter((r) => text(r.group.stage) === key);
+        m.set(key, { count: own.reduce((n, r) => n + Number(r.values.count ?? 0), 0), sums: sumsByCurrency(own) });
       }
       return m;
     },
@@ -176,7 +171,7 @@ function Board({ stage }: { stage: FieldDef }) {
                   </span>
                 </div>
                 <div className="rl-board-sum" data-testid={`stage-sum-${opt.value}`}>
-                  {tot ? formatMoney(tot.sum, tot.currency, i18n.language, { compact: true }) : ""}
+                  {tot ? tot.sums.map((x) => formatMoney(x.sum, x.currency, i18n.language, { compact: true })).join(" · ") : ""}
                 </div>
               </div>
               <Column
