@@ -17,3 +17,5 @@ export { toIsoTimestamp, toIsoDate } from "./values";
 export { execSql, insertRows } from "./exec";
 export type { ExecResult } from "./exec";
 export { newId } from "./ids";
+export { appendAudit, hashEntry, GENESIS_HASH } from "./audit-append";
+export type { AuditInput, AuditEntry } from "./audit-append";
