@@ -1,27 +1,14 @@
 /** Journey: sign in (and a wrong password), the dashboard, switching to Chinese and back. */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { ADMIN_EMAIL, launchBrowser, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
+import { test } from "node:test";
+import { ADMIN_EMAIL, newContext, screenshot, signIn, useApp } from "./harness";
 
-let server: Server;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  await seedSales(server.api);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test("a wrong password is refused with a message, the right one opens the dashboard", async () => {
-  const context = await newContext(browser);
+  const context = await newContext(app.browser);
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${app.server.url}/`);
   await page.waitForURL(/\/login/);
   await screenshot(page, "login-en");
   await page.getByLabel("Email").fill(ADMIN_EMAIL);
@@ -30,7 +17,7 @@ test("a wrong password is refused with a message, the right one opens the dashbo
   await page.getByTestId("login-error").waitFor();
   assert.match(await page.getByTestId("login-error").innerText(), /don't match/);
 
-  await signIn(page, server.url);
+  await signIn(page, app.server.url);
   await page.getByRole("heading", { name: "Sales overview" }).waitFor();
   // 12 of the 48 seeded deals are Won and 12 Lost: a win rate of 50 %.
   await page.getByTestId("kpi-winrate").getByText("50%").waitFor();
@@ -40,9 +27,9 @@ test("a wrong password is refused with a message, the right one opens the dashbo
 });
 
 test("the language follows the browser, can be switched, and the choice is kept", async () => {
-  const context = await newContext(browser, "en-US");
+  const context = await newContext(app.browser, "en-US");
   const page = await context.newPage();
-  await signIn(page, server.url);
+  await signIn(page, app.server.url);
   const nav = page.getByTestId("main-nav");
   await nav.getByText("Opportunities", { exact: true }).waitFor();
 
@@ -66,9 +53,9 @@ test("the language follows the browser, can be switched, and the choice is kept"
 });
 
 test("a Chinese browser gets Chinese on first visit", async () => {
-  const context = await newContext(browser, "zh-CN");
+  const context = await newContext(app.browser, "zh-CN");
   const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
+  await page.goto(`${app.server.url}/login`);
   await page.getByRole("heading", { name: "登录 Revline" }).waitFor();
   await screenshot(page, "login-zh");
   await context.close();

@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -111,7 +112,8 @@ export class ApiClient {
   async call<T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${this.url}${p}`, {
       method,
-      headers: { cookie: this.cookie, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+      // Cookie sessions need the CSRF header on unsafe requests: the value of the revline_csrf cookie.
+      headers: { cookie: this.cookie, "x-csrf-token": /(?:^|;\s*)revline_csrf=([^;]+)/.exec(this.cookie)?.[1] ?? "", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -183,6 +185,27 @@ export async function seedSales(api: ApiClient): Promise<void> {
   await api.post("/api/objects/opportunity/records/bulk-upsert", { key: "external_id", records: rows });
 }
 
+/** The server and browser of a test file; both are set once the file's `before` hook has run. */
+export type App = { server: Server; browser: Browser };
+
+/**
+ * Registers a test file's `before`/`after` hooks: a fresh server seeded with the sales set (or by
+ * `seed`), and a headless Chromium; both are closed after the file's tests. Call at the top level.
+ */
+export function useApp(opts: { seed?: (api: ApiClient) => Promise<void>; demo?: boolean } = {}): App {
+  const app = {} as App;
+  before(async () => {
+    app.server = await startServer({ demo: opts.demo });
+    await (opts.seed ?? seedSales)(app.server.api);
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+  });
+  return app;
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -209,6 +232,15 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000)
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+}
+
+/** A fresh browser context of the test file's app, signed in as the admin, on `path` when given. */
+export async function signedIn(app: App, path?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(app.browser);
+  const page = await context.newPage();
+  await signIn(page, app.server.url);
+  if (path !== undefined) await page.goto(`${app.server.url}${path}`);
+  return { context, page };
 }
 
 /** Signs in through the login form and waits for the dashboard. */

@@ -3,23 +3,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { launchBrowser, listAll, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
+import { test } from "node:test";
+import { listAll, screenshot, signedIn, useApp } from "./harness";
 
-let server: Server;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  await seedSales(server.api);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test("import wizard: map a column, run, and see created and rejected rows with reasons", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "revline-import-")), "deals.csv");
@@ -34,10 +21,7 @@ test("import wizard: map a column, run, and see created and rejected rows with r
       "Wizard deal D,Bogus,100,Betasoloin,2024-05-01",
     ].join("\n"),
   );
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.url);
-  await page.goto(`${server.url}/import`);
+  const { context, page } = await signedIn(app, "/import");
   await page.locator("input[type=file]").setInputFiles(file);
   const mapping = page.getByTestId("mapping-table");
   await mapping.waitFor();
@@ -52,7 +36,7 @@ test("import wizard: map a column, run, and see created and rejected rows with r
   await page.getByTestId("rejections-table").getByText('no account named "No Such Account"').waitFor();
   await screenshot(page, "import-report");
 
-  const imported = await listAll(server.api, "opportunity", { filter: { field: "name", op: "starts_with", value: "Wizard deal" }, fields: ["name", "amount", "account"] });
+  const imported = await listAll(app.server.api, "opportunity", { filter: { field: "name", op: "starts_with", value: "Wizard deal" }, fields: ["name", "amount", "account"] });
   assert.deepEqual(imported.map((r) => r.name).sort(), ["Wizard deal A", "Wizard deal B"]);
   const a = imported.find((r) => r.name === "Wizard deal A")!;
   assert.deepEqual(a.amount, { amount: "1200.50", currency: "USD" });
@@ -61,9 +45,7 @@ test("import wizard: map a column, run, and see created and rejected rows with r
 });
 
 test("admin adds a custom field; the record form shows it without a reload", async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.url);
+  const { context, page } = await signedIn(app);
   await page.getByTestId("main-nav").getByText("Objects & fields").click();
   await page.locator(".rl-admin-page .ant-menu").getByText("Account", { exact: true }).click();
   await page.getByTestId("new-field").click();
@@ -92,7 +74,7 @@ test("admin adds a custom field; the record form shows it without a reload", asy
   await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: /^declining$/ }).click();
   await page.getByTestId("save-record").click();
   await page.getByTestId("field-usage_trend").getByText("declining").waitFor();
-  const [acme] = await listAll(server.api, "account", { filter: { field: "name", op: "eq", value: "Acme Corporation" }, fields: ["usage_trend"] });
+  const [acme] = await listAll(app.server.api, "account", { filter: { field: "name", op: "eq", value: "Acme Corporation" }, fields: ["usage_trend"] });
   assert.equal(acme?.usage_trend, "declining");
   await context.close();
 });

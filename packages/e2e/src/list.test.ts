@@ -1,24 +1,16 @@
 /** Journey: the opportunity list — filter builder, sorting, quick search, keyset paging, export. */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { eventually, launchBrowser, listAll, newContext, screenshot, seedSales, signIn, startServer, type Server } from "./harness";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { eventually, listAll, screenshot, seedSales, signedIn, useApp } from "./harness";
 
-let server: Server;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  await seedSales(server.api);
-  // 250 more open deals so the list has to page (100 rows a page).
-  const extra = Array.from({ length: 250 }, (_, i) => ({ external_id: `BULK-${i}`, name: `Bulk deal ${String(i).padStart(3, "0")}`, stage: "Prospecting", amount: 100 + i }));
-  await server.api.post("/api/objects/opportunity/records/bulk-upsert", { key: "external_id", records: extra });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const app = useApp({
+  seed: async (api) => {
+    await seedSales(api);
+    // 250 more open deals so the list has to page (100 rows a page).
+    const extra = Array.from({ length: 250 }, (_, i) => ({ external_id: `BULK-${i}`, name: `Bulk deal ${String(i).padStart(3, "0")}`, stage: "Prospecting", amount: 100 + i }));
+    await api.post("/api/objects/opportunity/records/bulk-upsert", { key: "external_id", records: extra });
+  },
 });
 
 /** Names in the rendered rows of the virtual table, top to bottom. */
@@ -27,10 +19,7 @@ async function shownNames(page: Page): Promise<string[]> {
 }
 
 test("filter stage = Won with the condition builder: the rows are the API's answer", async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.url);
-  await page.goto(`${server.url}/o/opportunity`);
+  const { context, page } = await signedIn(app, "/o/opportunity");
   await page.getByTestId("row-count").getByText("298 records").waitFor();
 
   await page.getByTestId("toggle-filter").click();
@@ -44,7 +33,7 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
   await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: /^Won$/ }).click();
   await page.getByTestId("apply-filter").click();
 
-  const won = await listAll(server.api, "opportunity", { filter: { field: "stage", op: "eq", value: "Won" }, fields: ["name"] });
+  const won = await listAll(app.server.api, "opportunity", { filter: { field: "stage", op: "eq", value: "Won" }, fields: ["name"] });
   assert.equal(won.length, 12);
   await page.getByTestId("row-count").getByText("12 records").waitFor();
   await page.getByTestId("loaded-count").getByText("Showing 12 of 12").waitFor();
@@ -60,7 +49,7 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
   await page.waitForURL(/sort=amount/);
   await page.getByRole("columnheader", { name: "Amount" }).click();
   await page.waitForURL(/sort=-amount/);
-  const byAmount = await listAll(server.api, "opportunity", { filter: { field: "stage", op: "eq", value: "Won" }, sort: "-amount", fields: ["name"] });
+  const byAmount = await listAll(app.server.api, "opportunity", { filter: { field: "stage", op: "eq", value: "Won" }, sort: "-amount", fields: ["name"] });
   await eventually(async () => {
     const sorted = await shownNames(page);
     assert.ok(sorted.length >= 8, `at least 8 rows visible, got ${sorted.length}`);
@@ -74,10 +63,7 @@ test("filter stage = Won with the condition builder: the rows are the API's answ
 });
 
 test("quick search on the name, and scrolling loads the next keyset page", async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.url);
-  await page.goto(`${server.url}/o/opportunity`);
+  const { context, page } = await signedIn(app, "/o/opportunity");
   await page.getByTestId("loaded-count").getByText("Showing 100 of 298").waitFor();
 
   // Scroll the virtual table to its end: the next page arrives without a click.
@@ -88,7 +74,7 @@ test("quick search on the name, and scrolling loads the next keyset page", async
 
   await page.getByTestId("quick-search").fill("acme");
   await page.getByTestId("quick-search").press("Enter");
-  const acme = await listAll(server.api, "opportunity", { filter: { field: "name", op: "contains", value: "acme" }, fields: ["name"] });
+  const acme = await listAll(app.server.api, "opportunity", { filter: { field: "name", op: "contains", value: "acme" }, fields: ["name"] });
   await page.getByTestId("row-count").getByText(`${acme.length} records`).waitFor();
   await page.getByTestId("loaded-count").getByText(`Showing ${acme.length} of ${acme.length}`).waitFor();
   await eventually(async () => {
@@ -99,11 +85,9 @@ test("quick search on the name, and scrolling loads the next keyset page", async
 });
 
 test("export downloads the filtered list", async () => {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await signIn(page, server.url);
+  const { context, page } = await signedIn(app);
   const filter = encodeURIComponent(JSON.stringify({ field: "stage", op: "eq", value: "Lost" }));
-  await page.goto(`${server.url}/o/opportunity?filter=${filter}`);
+  await page.goto(`${app.server.url}/o/opportunity?filter=${filter}`);
   await page.getByTestId("row-count").getByText("12 records").waitFor();
   await page.getByTestId("export").hover();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByText("CSV (.csv)").click()]);

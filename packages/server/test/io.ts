@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Ctx, Db } from "../src/platform/context";
 import { pgPool, sqliteHandle } from "../src/platform/db";
 import { listRecords } from "../src/platform/records";
+import { readRejections, type Rejection } from "../src/platform/io";
 import { createTestDb, setupPlatform, testCtx } from "./db";
 
 export type IoTestDb = { ctx: Ctx; db: Db; dir: string; env: Record<string, string>; close: () => Promise<void> };
@@ -31,6 +32,20 @@ export async function openIoTestDb(): Promise<IoTestDb> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Writes a file into the test's scratch folder; returns its path. */
+export function writeTestFile(t: Pick<IoTestDb, "dir">, name: string, content: string | Buffer): string {
+  const p = path.join(t.dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+/** Every line of an import's rejected-row report, in order. */
+export async function rejectionsOf(t: Pick<IoTestDb, "db">, importId: string): Promise<Rejection[]> {
+  const out: Rejection[] = [];
+  for await (const r of readRejections(t.db, importId)) out.push(r);
+  return out;
 }
 
 /** Every live record of an object, read through the records layer. */

@@ -10,6 +10,19 @@ export const MAX_MINOR_UNITS = 900_000_000_000_000n;
 
 export const defaultCurrencyOf = (field: FieldDef) => field.currency ?? DEFAULT_CURRENCY;
 
+/**
+ * The one minor-unit scale every amount of the field has, when its accepted currencies (`currencies`,
+ * with the default) all share it; undefined when the field accepts currencies of several scales.
+ */
+export function singleScaleOf(field: FieldDef): number | undefined {
+  if (!field.currencies || field.currencies.length === 0) return undefined;
+  const scales = new Set([defaultCurrencyOf(field), ...field.currencies].map(currencyScale));
+  return scales.size === 1 ? [...scales][0] : undefined;
+}
+
+const notAccepted = (field: FieldDef, code: string): string | undefined =>
+  field.currencies && field.currencies.length && !field.currencies.includes(code) ? `currency ${code} is not accepted here (${field.currencies.join(", ")})` : undefined;
+
 export const currencyField: FieldTypeDef<Money> = {
   type: "currency",
   parseInput(field, raw) {
@@ -25,6 +38,8 @@ export const currencyField: FieldTypeDef<Money> = {
     }
     if (typeof amount !== "number" && typeof amount !== "string") return fail("expected an amount (number or decimal string)");
     // Fast exact path for plain decimals (nearly every input); decimal.js below stays the reference.
+    const refused = isCurrencyCode(code) ? notAccepted(field, code) : undefined;
+    if (refused) return fail(refused);
     const p = isCurrencyCode(code) ? plainDecimal(amount) : undefined;
     if (p) {
       const scale = currencyScale(code as string);

@@ -26,7 +26,7 @@ export { maskValue, maskPersonName, maskPhone, maskEmail, maskText, maskAmountRa
 export { isIsoDate, dateFromDb } from "./date";
 export { normalizeDatetime, datetimeFromDb } from "./datetime";
 export { boolFromDb } from "./boolean";
-export { defaultCurrencyOf, MAX_MINOR_UNITS } from "./currency";
+export { defaultCurrencyOf, MAX_MINOR_UNITS, singleScaleOf } from "./currency";
 export { sortByOptions } from "./multi-picklist";
 export { optionLabel } from "./picklist";
 

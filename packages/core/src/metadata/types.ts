@@ -54,6 +54,11 @@ export type FieldDef = {
   scale?: number;
   /** currency: default ISO 4217 code when a bare amount is given. */
   currency?: string;
+  /**
+   * currency: the ISO 4217 codes the field accepts (absent: any). When they all share one scale,
+   * sorting uses the stored minor units as they are (index-friendly); otherwise amounts are rescaled.
+   */
+  currencies?: string[];
   validation?: FieldValidation;
   /** How the value is masked for actors whose field rule says "masked" (issue 3). */
   maskKind?: MaskKind;

@@ -189,11 +189,15 @@ function MapStep({ object, upload, mapping, setMapping, onBack, onNext }: { obje
                 placeholder={t("import.skipColumn")}
                 value={mapping[r.column] ?? undefined}
                 onChange={(v: string | undefined) => setMapping({ ...mapping, [r.column]: v ?? null })}
-                options={fields.map((f) => ({
-                  value: f.name,
-                  label: `${label(f.label, f.name)}${f.type === "relation" ? ` (${t("import.byName")})` : ""}`,
-                  disabled: used.has(f.name) && mapping[r.column] !== f.name,
-                }))}
+                options={[
+                  // An "ID" column (as exports write it) updates the record with that id.
+                  { value: "id", label: t("import.recordId"), disabled: used.has("id") && mapping[r.column] !== "id" },
+                  ...fields.map((f) => ({
+                    value: f.name,
+                    label: `${label(f.label, f.name)}${f.type === "relation" ? ` (${t("import.byName")})` : ""}`,
+                    disabled: used.has(f.name) && mapping[r.column] !== f.name,
+                  })),
+                ]}
               />
             ),
           },

@@ -7,6 +7,20 @@ const OPERATORS = [
   "is_empty", "is_not_empty", "in_last", "in_next", "today", "this_week", "this_month", "this_quarter", "this_year", "has_any", "has_all",
 ];
 
+/** Shapes that recur across the components below. */
+const IDENTIFIER: JsonSchema = { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" };
+const CURRENCY_CODE: JsonSchema = { type: "string", pattern: "^[A-Z]{3}$" };
+const DELETED: JsonSchema = { type: "string", enum: ["exclude", "only", "include"] };
+const NULLABLE_TIME: JsonSchema = { type: ["string", "null"], format: "date-time" };
+const STRINGS: JsonSchema = { type: "array", items: { type: "string" } };
+/** An object schema whose listed properties are required. */
+const objectOf = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
+  type: "object",
+  properties,
+  ...(required.length ? { required } : {}),
+  ...extra,
+});
+
 const label: JsonSchema = {
   type: "object",
   properties: { en: { type: "string" }, zh: { type: "string" } },
@@ -16,7 +30,7 @@ const label: JsonSchema = {
 const fieldDef: JsonSchema = {
   type: "object",
   properties: {
-    name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
+    name: IDENTIFIER,
     type: {
       type: "string",
       enum: ["text", "long_text", "email", "phone", "url", "integer", "decimal", "percent", "currency", "boolean", "date", "datetime", "picklist", "multi_picklist", "relation"],
@@ -32,7 +46,8 @@ const fieldDef: JsonSchema = {
     },
     relation: { type: "object", properties: { object: { type: "string" } }, required: ["object"] },
     scale: { type: "integer", minimum: 0, maximum: 8 },
-    currency: { type: "string", pattern: "^[A-Z]{3}$" },
+    currency: CURRENCY_CODE,
+    currencies: { type: "array", items: CURRENCY_CODE, description: "currency fields: the codes accepted (absent: any)" },
     validation: {
       type: "object",
       properties: {
@@ -48,6 +63,24 @@ const fieldDef: JsonSchema = {
     isStandard: { type: "boolean", readOnly: true },
   },
   required: ["name", "type", "label"],
+};
+
+/** What an admin may change on a field (metadata/admin.ts PATCHABLE), described as the FieldDef does. */
+const PATCHABLE_FIELD_KEYS = ["label", "description", "required", "defaultValue", "options", "validation", "maskKind"];
+const pick = (schema: JsonSchema, keys: string[]): Record<string, JsonSchema> => {
+  const props = schema.properties as Record<string, JsonSchema>;
+  return Object.fromEntries(keys.map((k) => [k, props[k]!]));
+};
+
+/** The properties an object definition shares with a new object's body. */
+const objectProperties: Record<string, JsonSchema> = {
+  name: IDENTIFIER,
+  label: ref("Label"),
+  labelPlural: ref("Label"),
+  icon: { type: "string" },
+  nameField: { type: "string" },
+  externalKeyField: { type: "string" },
+  fields: { type: "array", items: ref("FieldDef") },
 };
 
 export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
@@ -74,7 +107,7 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
     type: "object",
     properties: {
       amount: { type: "string", pattern: "^-?\\d+(\\.\\d+)?$", description: "exact decimal at the currency's scale, e.g. 1054.00" },
-      currency: { type: "string", pattern: "^[A-Z]{3}$", description: "ISO 4217 code" },
+      currency: { ...CURRENCY_CODE, description: "ISO 4217 code" },
     },
     required: ["amount", "currency"],
   },
@@ -82,7 +115,7 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
     type: "object",
     properties: {
       amount: { type: ["string", "number"], description: "decimal string (exact) or number" },
-      currency: { type: "string", pattern: "^[A-Z]{3}$" },
+      currency: CURRENCY_CODE,
     },
     required: ["amount"],
     additionalProperties: false,
@@ -119,9 +152,9 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
       },
       limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
       cursor: { type: ["string", "null"], description: "nextCursor of the previous page" },
-      fields: { type: "array", items: { type: "string" } },
-      include: { type: "array", items: { type: "string" }, description: "relation fields whose records ride along under _related" },
-      deleted: { type: "string", enum: ["exclude", "only", "include"], default: "exclude" },
+      fields: STRINGS,
+      include: { ...STRINGS, description: "relation fields whose records ride along under _related" },
+      deleted: { ...DELETED, default: "exclude" },
     },
   },
   AggregateQuery: {
@@ -146,7 +179,7 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
           required: ["fn"],
         },
       },
-      deleted: { type: "string", enum: ["exclude", "only", "include"] },
+      deleted: DELETED,
     },
   },
   AggregateResult: {
@@ -166,80 +199,37 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
     },
     required: ["rows"],
   },
-  BulkUpsertResult: {
-    type: "object",
-    properties: { inserted: { type: "integer" }, updated: { type: "integer" }, ids: { type: "array", items: { type: "string" } } },
-    required: ["inserted", "updated"],
-  },
+  BulkUpsertResult: objectOf({ inserted: { type: "integer" }, updated: { type: "integer" }, ids: STRINGS }, ["inserted", "updated"]),
   Label: label,
   FieldDef: fieldDef,
-  FieldPatch: {
-    type: "object",
-    properties: {
-      label: ref("Label"),
-      description: ref("Label"),
-      required: { type: "boolean" },
-      defaultValue: {},
-      options: (fieldDef.properties as Record<string, JsonSchema>).options!,
-      validation: (fieldDef.properties as Record<string, JsonSchema>).validation!,
-      maskKind: (fieldDef.properties as Record<string, JsonSchema>).maskKind!,
-    },
-  },
-  ObjectDef: {
-    type: "object",
-    properties: {
-      name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
-      label: ref("Label"),
-      labelPlural: ref("Label"),
-      icon: { type: "string" },
-      nameField: { type: "string" },
-      externalKeyField: { type: "string" },
-      fields: { type: "array", items: ref("FieldDef") },
-      isStandard: { type: "boolean" },
-      module: { type: "string" },
-    },
-    required: ["name", "label", "labelPlural", "nameField", "fields"],
-  },
-  NewObject: {
-    type: "object",
-    properties: {
-      name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
-      label: ref("Label"),
-      labelPlural: ref("Label"),
-      icon: { type: "string" },
-      nameField: { type: "string" },
-      externalKeyField: { type: "string" },
-      fields: { type: "array", items: ref("FieldDef") },
-    },
-    required: ["name", "label", "labelPlural"],
-  },
-  User: {
-    type: "object",
-    properties: {
+  FieldPatch: objectOf(pick(fieldDef, PATCHABLE_FIELD_KEYS)),
+  ObjectDef: objectOf({ ...objectProperties, isStandard: { type: "boolean" }, module: { type: "string" } }, ["name", "label", "labelPlural", "nameField", "fields"]),
+  NewObject: objectOf(objectProperties, ["name", "label", "labelPlural"]),
+  User: objectOf(
+    {
       id: { type: "string" },
       name: { type: "string" },
       email: { type: ["string", "null"] },
       locale: { type: ["string", "null"] },
       isAdmin: { type: "boolean" },
-      roles: { type: "array", items: { type: "string" } },
+      roles: STRINGS,
     },
-    required: ["id", "name", "isAdmin", "roles"],
-  },
-  ApiToken: {
-    type: "object",
-    properties: {
+    ["id", "name", "isAdmin", "roles"],
+  ),
+  ApiToken: objectOf(
+    {
       id: { type: "string" },
       userId: { type: "string" },
       name: { type: "string" },
-      scopes: { type: "array", items: { type: "string" } },
+      scopes: STRINGS,
       createdAt: { type: "string", format: "date-time" },
       createdBy: { type: "string" },
-      expiresAt: { type: ["string", "null"], format: "date-time" },
-      lastUsedAt: { type: ["string", "null"], format: "date-time" },
-      revokedAt: { type: ["string", "null"], format: "date-time" },
+      expiresAt: NULLABLE_TIME,
+      lastUsedAt: NULLABLE_TIME,
+      revokedAt: NULLABLE_TIME,
     },
-    required: ["id", "userId", "name", "scopes", "createdAt"],
-  },
+    ["id", "userId", "name", "scopes", "createdAt"],
+  ),
 };
 
 const problemContent = { "application/problem+json": { schema: ref("Problem") } };

@@ -168,8 +168,11 @@ function stripUndefined<T extends Record<string, unknown>>(o: T): T {
 
 const LIST_PARAMS = ["filter", "sort", "limit", "cursor", "fields", "include", "deleted"] as const;
 
-/** GET /records query string or POST /records/query body -> list options. */
-export function parseListQuery(object: ObjectDef, input: unknown, source: "query" | "body"): ListQuery {
+/**
+ * GET /records query string or POST /records/query body -> list options. `sortable` is the object
+ * as far as it may be sorted (access: masked fields are visible but not sortable); default `object`.
+ */
+export function parseListQuery(object: ObjectDef, input: unknown, source: "query" | "body", sortable: ObjectDef = object): ListQuery {
   const p = new Problems();
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     if (input === undefined || input === null) return {};
@@ -184,7 +187,7 @@ export function parseListQuery(object: ObjectDef, input: unknown, source: "query
   checkInclude(object, include, p);
   const q: ListQuery = {
     filter: parseFilter(get("filter"), p),
-    sort: parseSort(object, get("sort"), p),
+    sort: parseSort(sortable, get("sort"), p),
     limit: parseLimit(get("limit"), p),
     cursor: parseCursor(get("cursor"), p),
     fields,

@@ -58,10 +58,28 @@ function detectDelimiter(text: string): string {
 
 const isBlankRow = (cells: Cell[]) => cells.every((c) => c === null || c === undefined || (typeof c === "string" && c.trim() === ""));
 
-function headerNames(cells: Cell[]): string[] {
-  return cells.map((c, i) => {
+/**
+ * Header names, each unique so that a mapping can name every column: an empty header is
+ * "Column <n>", and a header seen before gets " (2)", " (3)"... ("Phone", "Phone (2)").
+ */
+export function headerNames(cells: Cell[]): string[] {
+  const names = cells.map((c, i) => {
     const name = c === null || c === undefined ? "" : String(c instanceof Date ? c.toISOString() : c).trim();
     return name === "" ? `Column ${i + 1}` : name;
+  });
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name} (${n})`)) n++;
+    const unique = `${name} (${n})`;
+    taken.add(unique);
+    seen.add(unique);
+    return unique;
   });
 }
 

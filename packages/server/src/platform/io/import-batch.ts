@@ -4,10 +4,11 @@
  * they are taken out, reported, and the batch tried again in a fresh transaction.
  */
 import { v7 as uuidv7 } from "uuid";
-import { AppError, isAppError, type ObjectDef } from "@revline/core";
+import { AppError, invalid, isAppError, type Condition, type ErrorDetail, type ObjectDef } from "@revline/core";
 import type { Ctx, Db } from "../context";
+import { policyFor } from "../access";
 import { withTransaction } from "../db";
-import { bulkUpsert } from "../records";
+import { bulkUpsert, listRecords } from "../records";
 import type { Rejection } from "./import-job.repo";
 import type { ImportPlan } from "./mapping";
 import { textOf } from "./normalize";
@@ -55,16 +56,41 @@ export function badRows(e: unknown, count: number): Map<number, { field?: string
 }
 
 /**
- * Rows with a key value upsert by it; rows without one (or every row, when the import has no key)
- * are inserted: the records layer matches those by a fresh id that cannot exist yet.
+ * The rows (positions in `rows`) whose id names no record the actor may change: missing, deleted, or
+ * outside the actor's read or update rights, which all read the same so that nothing leaks.
+ */
+async function unknownIds(ctx: Ctx, object: ObjectDef, rows: BuiltRow[], byId: number[]): Promise<ErrorDetail[]> {
+  if (!byId.length) return [];
+  const ids = [...new Set(byId.map((i) => String(rows[i]!.record.id)))];
+  const update = policyFor(ctx, object.name, "update");
+  const found = new Set<string>();
+  if (update.allowed) {
+    const inList: Condition = { field: "id", op: "in", value: ids };
+    const filter: Condition = update.rowCondition ? { all: [inList, update.rowCondition] } : inList;
+    const page = await listRecords(ctx, object.name, { filter, fields: ["id"], limit: 1000 });
+    for (const r of page.records) found.add(r.id);
+  }
+  return byId
+    .filter((i) => !found.has(String(rows[i]!.record.id)))
+    .map((i) => ({ row: i, field: "id", reason: `no ${object.name} with this id that you may change` }));
+}
+
+/**
+ * Rows with an id update that record; other rows with a key value upsert by it; rows without one (or
+ * every row, when the import has no key) are inserted: the records layer matches those by a fresh id
+ * that cannot exist yet.
  */
 async function upsertRows(ctx: Ctx, object: ObjectDef, keyField: string | undefined, rows: BuiltRow[]): Promise<UpsertCounts> {
+  const byId: number[] = [];
   const keyed: number[] = [];
   const fresh: number[] = [];
   rows.forEach((b, i) => {
     const k = keyField ? b.record[keyField] : undefined;
-    (k === undefined || k === null || k === "" ? fresh : keyed).push(i);
+    if (typeof b.record.id === "string" && b.record.id !== "") byId.push(i);
+    else (k === undefined || k === null || k === "" ? fresh : keyed).push(i);
   });
+  const missing = await unknownIds(ctx, object, rows, byId);
+  if (missing.length) throw invalid(`${missing.length} of the rows name no ${object.name} to update`, missing);
   const counts = { inserted: 0, updated: 0 };
   const call = async (indexes: number[], key: string, withId: boolean) => {
     if (!indexes.length) return;
@@ -84,6 +110,7 @@ async function upsertRows(ctx: Ctx, object: ObjectDef, keyField: string | undefi
       throw e;
     }
   };
+  await call(byId, "id", false);
   await call(keyed, keyField ?? "id", false);
   await call(fresh, "id", true);
   return counts;

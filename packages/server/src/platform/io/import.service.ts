@@ -14,14 +14,17 @@
  *   second pass once every row exists; a value naming neither an existing record nor a row of the
  *   file is unresolved like any other.
  * - A dry run sends every batch through the records layer inside a transaction that is rolled back:
- *   same checks, same report, no records written (the job row and its report are kept).
+ *   same checks, same report, no records written (the job row and its report are kept). Since an
+ *   earlier batch's inserts are gone by the next batch, a key seen again in a later batch (which the
+ *   real run updates) is counted as an update there too: the counts equal the real run's.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { v7 as uuidv7 } from "uuid";
-import { invalid, type ObjectDef } from "@revline/core";
+import { invalid, type Condition, type ObjectDef } from "@revline/core";
 import type { Ctx } from "../context";
 import { optimizeDb } from "../db";
+import { listRecords } from "../records";
 import { writeBatch } from "./import-batch";
 import * as jobs from "./import-job.repo";
 import type { ImportJob, JobOptions, Rejection } from "./import-job.repo";
@@ -161,6 +164,26 @@ async function scanFile(open: () => Promise<RowSource>, rules: Pick<RowRules, "o
   return { total, ownKeys };
 }
 
+function keyTextOf(b: BuiltRow, keyField: string): string | undefined {
+  const key = b.record[keyField];
+  return key === undefined || key === null || key === "" ? undefined : textOf(key);
+}
+
+/**
+ * Dry run: the rows of `batch` whose key an earlier batch of this dry run wrote and that do not exist
+ * in the database (the earlier insert was rolled back): the dry run inserts them again, the real run
+ * updates them.
+ */
+async function insertedEarlier(ctx: Ctx, object: string, keyField: string, batch: BuiltRow[], dryKeys: Set<string>): Promise<Set<number>> {
+  // Rows with an id update by it in both runs; only rows upserting by key can be inserted twice.
+  const repeated = batch.filter((b) => (b.record.id === undefined || b.record.id === "") && dryKeys.has(keyTextOf(b, keyField) ?? "\u0000"));
+  if (!repeated.length) return new Set();
+  const filter: Condition = { field: keyField, op: "in", value: repeated.map((b) => b.record[keyField]) as string[] };
+  const found = await listRecords(ctx, object, { filter, fields: [keyField], deleted: "include", limit: 1000 });
+  const existing = new Set(found.records.map((r) => textOf(r[keyField])));
+  return new Set(repeated.filter((b) => !existing.has(keyTextOf(b, keyField)!)).map((b) => b.row));
+}
+
 export async function runImport(ctx: Ctx, req: ImportRequest): Promise<ImportSummary> {
   const started = Date.now();
   const object = objectOf(ctx, req.object);
@@ -218,16 +241,22 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
   let batchRejected = 0;
   let batchKeys = new Set<string>();
   let lastRow = resumeFrom;
+  // Dry run: keys written by earlier (rolled-back) batches.
+  const dryKeys = new Set<string>();
 
   const commit = async () => {
     if (batchRead === 0) return;
     let next = counts;
+    const again = dryRun && keyField ? await insertedEarlier(ctx, object.name, keyField, batch, dryKeys) : new Set<number>();
     const outcome = await writeBatch(ctx, object, keyField, plan, batch, dryRun, async (db, result, refused) => {
+      const refusedRows = new Set(refused.map((r) => r.row));
+      // Rows the dry run inserted again though the real run would find them from an earlier batch.
+      const moved = batch.filter((b) => again.has(b.row) && !refusedRows.has(b.row)).length;
       next = {
         read: counts.read + batchRead,
-        inserted: counts.inserted + result.inserted,
-        updated: counts.updated + result.updated,
-        rejected: counts.rejected + batchRejected + new Set(refused.map((r) => r.row)).size,
+        inserted: counts.inserted + result.inserted - moved,
+        updated: counts.updated + result.updated + moved,
+        rejected: counts.rejected + batchRejected + refusedRows.size,
       };
       const lines = [...problems, ...refused].sort((a, b) => a.row - b.row);
       const after = await jobs.addRejections(db, job.id, seq, lines);
@@ -236,6 +265,7 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
     });
     Object.assign(counts, next);
     for (const b of outcome.written) deferred.push(...b.deferred);
+    if (dryRun && keyField) for (const b of outcome.written) if (keyTextOf(b, keyField) !== undefined) dryKeys.add(keyTextOf(b, keyField)!);
     batch = [];
     problems = [];
     batchRead = 0;
@@ -253,8 +283,9 @@ async function runJob(ctx: Ctx, req: ImportRequest, object: ObjectDef, job: Impo
         continue;
       }
       const built = buildRow(rules, row, cells);
-      const key = keyField ? built.record[keyField] : undefined;
-      const keyText = key === undefined || key === null ? undefined : textOf(key);
+      // A row with an id updates that record whatever its key: ids and keys are told apart.
+      const id = built.record.id;
+      const keyText = typeof id === "string" && id !== "" ? `\u0000id:${id}` : keyField ? keyTextOf(built, keyField) : undefined;
       // The same key twice in one batch would be one upsert racing itself: close the batch first.
       if (keyText !== undefined && batchKeys.has(keyText)) await commit();
       batchRead++;

@@ -2,7 +2,6 @@
  * Imports of real files written by the test (CSV in several delimiters and encodings, XLSX made
  * with exceljs), on the dialect under test. Expected values are written out by hand.
  */
-import fs from "node:fs";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
@@ -10,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { createRecord, updateRecord } from "../records";
 import { exportRecords } from "./export.service";
-import { readRejections } from "./import-job.repo";
 import { runImport, type ImportRequest } from "./import.service";
-import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
+import { allRecords, openIoTestDb, rejectionsOf, writeTestFile, type IoTestDb } from "../../../test/io";
 
 let t: IoTestDb;
 beforeAll(async () => {
@@ -22,18 +20,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const file = (name: string, content: string | Buffer) => {
-  const p = path.join(t.dir, name);
-  fs.writeFileSync(p, content);
-  return p;
-};
+const file = (name: string, content: string | Buffer) => writeTestFile(t, name, content);
 const run = (req: Omit<ImportRequest, "file"> & { file: string }) => runImport(t.ctx, req);
 const byName = (records: Record<string, unknown>[], name: string) => records.find((r) => r.name === name);
-const rejections = async (id: string) => {
-  const out = [];
-  for await (const r of readRejections(t.db, id)) out.push(r);
-  return out;
-};
+const rejections = (id: string) => rejectionsOf(t, id);
 
 describe("CSV: ; delimiter, quoted newlines, BOM", () => {
   it("imports every row with exact values", async () => {
@@ -261,7 +251,7 @@ describe("a <field>_currency column", () => {
     const filter = { field: "external_id", op: "eq", value: "RT-1" };
     await exportRecords(t.ctx, { object: "opportunity", format: "csv", filter, fields: "external_id,name,amount" }, out);
     const exported = Buffer.concat(chunks).toString("utf8");
-    expect(exported.replace(/^\ufeff/, "").trim().split(/\r?\n/)).toEqual(["external_id,name,amount,amount_currency", "RT-1,Round trip,1234.56,EUR"]);
+    expect(exported.replace(/^\ufeff/, "").trim().split(/\r?\n/)).toEqual(["id,external_id,name,amount,amount_currency", `${String(created.id)},RT-1,Round trip,1234.56,EUR`]);
     // Change the stored amount, then import the export: the EUR amount comes back.
     await updateRecord(t.ctx, "opportunity", String(created.id), { amount: { amount: "1.00", currency: "USD" } });
     const s = await run({ object: "opportunity", file: file("round-trip.csv", exported) });

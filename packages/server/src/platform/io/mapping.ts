@@ -11,9 +11,11 @@
  * `autoMap` is false. `set` fills a field for every row from a constant or a template: `{Header}`
  * is a cell's text, and a `[...]` part is dropped when any cell it uses is empty.
  * A header `<field>_currency` next to a currency field gives that field's currency per row.
+ * A column named `id` / `ID` (or mapped to "id") holds record ids, as exports write them: a row with
+ * an id updates that record (and is rejected when there is none the importer may change).
  * Unknown or read-only target fields are errors; columns feeding nothing are reported.
  */
-import { invalid, type ErrorDetail, type FieldDef, type ObjectDef } from "@revline/core";
+import { invalid, SYSTEM_FIELDS, type ErrorDetail, type FieldDef, type ObjectDef } from "@revline/core";
 import type { ColumnOptions } from "./coerce";
 import type { DateOrder } from "./lenient-date";
 import { headerKey } from "./normalize";
@@ -35,8 +37,8 @@ export type ColumnPlan = {
   header: string;
   field: FieldDef;
   options: ColumnOptions & { match: RelationMatch };
-  /** "currency": the column holds the currency code of `field`. */
-  part: "value" | "currency";
+  /** "currency": the column holds the currency code of `field`; "id": the record id to update. */
+  part: "value" | "currency" | "id";
 };
 export type TemplatePart = { text: string } | { column: number } | { optional: TemplatePart[] };
 export type SetPlan = { field: FieldDef; template: TemplatePart[] };
@@ -50,6 +52,7 @@ export type ImportPlan = {
 };
 
 const DATE_ORDERS = new Set(["dmy", "mdy", "ymd"]);
+const ID_FIELD = SYSTEM_FIELDS.find((f) => f.name === "id")!;
 
 /** Checks a parsed mapping file's shape; throws Invalid naming what is wrong. */
 export function checkMappingFile(raw: unknown): MappingFile {
@@ -134,6 +137,10 @@ export function planImport(object: ObjectDef, columns: string[], file: MappingFi
   for (const [i, spec] of explicit) {
     if (spec === null) continue;
     const s: ColumnSpec = typeof spec === "string" ? { field: spec } : spec;
+    if (s.field === "id") {
+      add(i, ID_FIELD, s, "id");
+      continue;
+    }
     const currencyPart = /^(.+)_currency$/.exec(s.field);
     const base = currencyPart ? object.fields.find((f) => f.name === currencyPart[1] && f.type === "currency") : undefined;
     if (base) add(i, base, s, "currency");
@@ -149,6 +156,7 @@ export function planImport(object: ObjectDef, columns: string[], file: MappingFi
       return;
     }
     const key = headerKey(header);
+    if (key === "id" && file.autoMap !== false && !used.has("id:id")) return add(i, ID_FIELD, {}, "id");
     const field = file.autoMap === false ? undefined : byKey.get(key);
     if (field && !used.has(`${field.name}:value`)) return add(i, field, {}, "value");
     // "amount_currency", "Amount currency", and the labelled export's "Amount (currency)" / "金额 (币种)".
@@ -167,7 +175,7 @@ export function planImport(object: ObjectDef, columns: string[], file: MappingFi
   if (errors.length) throw invalid(`the column mapping for ${object.name} is not valid`, errors);
   const mapping: Record<string, string | null> = {};
   for (const h of columns) mapping[h] = null;
-  for (const p of plans) mapping[p.header] = p.part === "currency" ? `${p.field.name}_currency` : p.field.name;
+  for (const p of plans) mapping[p.header] = p.part === "currency" ? `${p.field.name}_currency` : p.field.name; // "id" for the id column
   return { columns: plans, sets, unmapped, mapping };
 }
 

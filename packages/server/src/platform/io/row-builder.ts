@@ -2,6 +2,7 @@
  * One file row -> one record input (API value form), plus what was wrong with it.
  * Empty cells are left out of the record: an insert then gets the field's default and an update
  * leaves the stored value alone (an import never blanks data because a column was empty).
+ * An id column's cell goes to `record.id`: such a row updates that record rather than upserting by key.
  */
 import type { FieldDef, ObjectDef } from "@revline/core";
 import { cellText, coerceCell, isEmptyCell, type Cell, type CoerceOptions } from "./coerce";
@@ -59,6 +60,11 @@ export function buildRow(rules: RowRules, row: number, cells: Cell[]): BuiltRow 
     const cell = unquote(cells[col.index]);
     if (isEmptyCell(cell)) continue;
     const { field } = col;
+    if (col.part === "id") {
+      // The record to update; the batch checks that it exists and may be changed.
+      record.id = cellText(cell).trim();
+      continue;
+    }
     if (col.part === "currency") {
       const code = cellText(cell).normalize("NFKC").trim().toUpperCase();
       if (!KNOWN_CURRENCIES.has(code) && !/^[A-Z]{3}$/.test(code)) out.errors.push({ row, column: col.header, value: reportValue(cell), reason: "not a currency code" });

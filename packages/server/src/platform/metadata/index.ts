@@ -7,7 +7,7 @@
  * Per request: ctx.meta = metadataLookup(db); optionally `await refreshMetadata(db)` (multi-node PG).
  */
 export { loadMetadata, refreshMetadata, metadataLookup, getObject, listObjects, readMetadataVersion } from "./store";
-export { syncMetadata } from "./sync-standard";
+export { syncMetadata, mergeStandardField } from "./sync-standard";
 export { syncSchema, planObjectSchema, wantedIndexes, columnTypes, indexName } from "./schema-sync";
 export type { SchemaChange, IndexDef } from "./schema-sync";
 export { createObject, addField, updateField, deleteField } from "./admin";

@@ -37,7 +37,9 @@ export async function loadMetadata(db: Db): Promise<void> {
   }
   const objects = new Map<string, ObjectDef>();
   for (const r of objectRows) {
-    const def = { ...(JSON.parse(r.definition) as Omit<ObjectDef, "fields">), fields: fieldsByObject.get(r.name) ?? [] };
+    // `synced` (standard objects) is sync's record of the code definitions, not part of the object.
+    const { synced: _synced, ...stored } = JSON.parse(r.definition) as Omit<ObjectDef, "fields"> & { synced?: unknown };
+    const def = { ...stored, fields: fieldsByObject.get(r.name) ?? [] };
     objects.set(r.name, deepFreeze(def));
   }
   caches.set(rootDb(db), { version, objects, list: [...objects.values()] });

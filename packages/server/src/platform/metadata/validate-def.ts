@@ -1,11 +1,11 @@
 /** Checks of object and field definitions an admin submits; every problem names its field. */
 import { IDENTIFIER_PATTERN, SYSTEM_FIELDS, columnsOf, type ErrorDetail, type FieldDef, type FieldType, type MetadataLookup, type ObjectDef } from "@revline/core";
-import { FIELD_TYPE_NAMES, isCurrencyCode } from "@revline/core";
+import { DEFAULT_CURRENCY, FIELD_TYPE_NAMES, isCurrencyCode } from "@revline/core";
 import { parseInput } from "./field-codec";
 
 const FIELD_TYPES: readonly FieldType[] = FIELD_TYPE_NAMES;
 const MASK_KINDS = ["person_name", "phone", "email", "amount_range", "text"];
-const FIELD_KEYS = new Set(["name", "type", "label", "description", "required", "unique", "defaultValue", "options", "relation", "scale", "currency", "validation", "maskKind", "isSystem", "isStandard", "computed"]);
+const FIELD_KEYS = new Set(["name", "type", "label", "description", "required", "unique", "defaultValue", "options", "relation", "scale", "currency", "currencies", "validation", "maskKind", "isSystem", "isStandard", "computed"]);
 const UNIQUE_TYPES = new Set<FieldType>(["text", "email", "phone", "url", "integer", "date"]);
 
 /** Words that would confuse SQL, the API or the platform's own columns. */
@@ -83,6 +83,13 @@ export function checkFieldDef(field: FieldDef, siblings: FieldDef[], lookup: Met
     else if (!Number.isInteger(field.scale) || field.scale < 0 || field.scale > 8) push("scale", "must be a whole number from 0 to 8");
   }
   if (field.currency !== undefined && (field.type !== "currency" || !isCurrencyCode(field.currency))) push("currency", "must be an ISO 4217 code on a currency field");
+  if (field.currencies !== undefined) {
+    if (field.type !== "currency") push("currencies", "only currency fields accept a list of currencies");
+    else if (!Array.isArray(field.currencies) || field.currencies.length === 0 || !field.currencies.every(isCurrencyCode))
+      push("currencies", "must be a non-empty list of ISO 4217 codes");
+    else if (new Set(field.currencies).size !== field.currencies.length) push("currencies", "lists a currency twice");
+    else if (!field.currencies.includes(field.currency ?? DEFAULT_CURRENCY)) push("currencies", `must include the field's default currency ${field.currency ?? DEFAULT_CURRENCY}`);
+  }
   if (field.maskKind !== undefined && !MASK_KINDS.includes(field.maskKind)) push("maskKind", `must be one of ${MASK_KINDS.join(", ")}`);
   const v = field.validation;
   if (v !== undefined) {

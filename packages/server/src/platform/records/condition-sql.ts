@@ -8,7 +8,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import {
-  columnOf, currenciesByScale, currencyScale, defaultCurrencyOf, MAX_CURRENCY_SCALE, SQLITE_LOWER, resolveLeaf, resolvePath, tableName,
+  columnOf, currenciesByScale, currencyScale, defaultCurrencyOf, MAX_CURRENCY_SCALE, SQLITE_LOWER, resolveLeaf, resolvePath, singleScaleOf, tableName,
   type Condition, type FieldDef, type Leaf, type MetadataLookup, type ObjectDef, type Operand, type ResolvedLeaf,
 } from "@revline/core";
 import type { Ctx, Dialect } from "../context";
@@ -81,10 +81,21 @@ function param(v: Operand, dialect: Dialect): unknown {
 
 /** The comparable SQL value of a field: currency amounts rescaled to MAX_CURRENCY_SCALE digits by their own currency. */
 function valueExpr(field: FieldDef, scope: Scope): RawBuilder<unknown> {
+  return field.type === "currency" ? scaledAmountSql(field, scope.alias) : sql`${ref(scope, columnOf(field))}`;
+}
+
+/**
+ * A currency field's amount at MAX_CURRENCY_SCALE digits whatever its row's currency (JPY 0, USD 2,
+ * KWD 3 decimals), so that amounts of mixed currencies compare by value: filters and sorts share it.
+ * A field whose accepted currencies all have one scale needs no CASE (a constant factor).
+ */
+export function scaledAmountSql(field: FieldDef, alias?: string): RawBuilder<unknown> {
+  const scope: Scope = { alias, depth: 0 };
   const col = ref(scope, columnOf(field));
-  if (field.type !== "currency") return sql`${col}`;
-  const cur = ref(scope, `${field.name}_currency`);
   const factor = (scale: number) => sql.lit(10 ** (MAX_CURRENCY_SCALE - scale));
+  const single = singleScaleOf(field);
+  if (single !== undefined) return sql`(${col} * ${factor(single)})`;
+  const cur = ref(scope, `${field.name}_currency`);
   const whens = [...currenciesByScale()]
     .filter(([scale]) => scale !== 2)
     .map(([scale, codes]) => sql`WHEN ${cur} IN (${sql.join(codes.map((c) => sql.lit(c)))}) THEN ${factor(scale)}`);

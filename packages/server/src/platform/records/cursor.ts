@@ -6,13 +6,19 @@
  */
 import crypto from "node:crypto";
 import { sql, type RawBuilder, type SqlBool } from "kysely";
-import { columnOf, invalid, type FieldDef } from "@revline/core";
+import { columnOf, currencyScale, defaultCurrencyOf, invalid, MAX_CURRENCY_SCALE, singleScaleOf, type FieldDef } from "@revline/core";
 import type { Dialect } from "../context";
 import type { SortSpec } from "./types";
 import { resolveFields, type Shape } from "./shape";
+import { scaledAmountSql } from "./condition-sql";
 
 type KeyKind = "int" | "bool" | "date" | "ts" | "text";
-export type SortKey = { field: FieldDef; column: string; desc: boolean; kind: KeyKind };
+/**
+ * One ORDER BY key. `scaled`: a currency field whose accepted currencies differ in scale sorts by its
+ * amount rescaled to MAX_CURRENCY_SCALE digits (as filters compare it), not by raw minor units;
+ * `columns` are what a list must select to make its cursor (the amount and its currency, then).
+ */
+export type SortKey = { field: FieldDef; column: string; desc: boolean; kind: KeyKind; scaled: boolean; columns: string[] };
 
 function kindOf(field: FieldDef): KeyKind {
   switch (field.type) {
@@ -49,16 +55,30 @@ export function sortKeys(shape: Shape, sort: SortSpec[] | undefined): SortKey[] 
     seen.add(field.name);
     if (field.type === "multi_picklist" || field.type === "long_text")
       throw invalid(`Cannot sort by "${field.name}" (${field.type}).`, [{ field: field.name, reason: `a ${field.type} field cannot be sorted` }]);
-    keys.push({ field, column: columnOf(field), desc: spec[i]?.desc === true, kind: kindOf(field) });
+    const column = columnOf(field);
+    const scaled = field.type === "currency" && singleScaleOf(field) === undefined;
+    keys.push({ field, column, desc: spec[i]?.desc === true, kind: kindOf(field), scaled, columns: scaled ? [column, `${field.name}_currency`] : [column] });
   });
-  if (!seen.has("id")) keys.push({ field: shape.byName.get("id")!, column: "id", desc: false, kind: "text" });
+  if (!seen.has("id")) keys.push({ field: shape.byName.get("id")!, column: "id", desc: false, kind: "text", scaled: false, columns: ["id"] });
   return keys;
+}
+
+/** What a key orders by: its column, or the rescaled amount. */
+const keyExpr = (k: SortKey): RawBuilder<unknown> => (k.scaled ? scaledAmountSql(k.field) : sql`${sql.id(k.column)}`);
+
+/** The cursor value of a key in a row: the rescaled amount (text, it can pass 2^53) for a scaled key. */
+function keyValue(k: SortKey, row: Record<string, unknown>): unknown {
+  const x = row[k.column];
+  if (!k.scaled || x === null || x === undefined) return x;
+  const code = row[`${k.field.name}_currency`];
+  const scale = currencyScale(typeof code === "string" && code !== "" ? code : defaultCurrencyOf(k.field));
+  return (BigInt(x as number | bigint | string) * 10n ** BigInt(MAX_CURRENCY_SCALE - scale)).toString();
 }
 
 export function orderBySql(keys: SortKey[], dialect: Dialect): RawBuilder<unknown> {
   return sql.join(
     keys.map((k) => {
-      const col = sql.id(k.column);
+      const col = keyExpr(k);
       if (dialect === "sqlite") return k.desc ? sql`${col} desc` : sql`${col} asc`;
       return k.desc ? sql`${col} desc nulls last` : sql`${col} asc nulls first`;
     }),
@@ -68,14 +88,14 @@ export function orderBySql(keys: SortKey[], dialect: Dialect): RawBuilder<unknow
 function specHash(shape: Shape, keys: SortKey[]): string {
   return crypto
     .createHash("sha256")
-    .update(JSON.stringify([shape.object.name, keys.map((k) => [k.column, k.desc])]))
+    .update(JSON.stringify([shape.object.name, keys.map((k) => (k.scaled ? [k.column, k.desc, "scaled"] : [k.column, k.desc]))]))
     .digest("base64url")
     .slice(0, 16);
 }
 
 export function encodeCursor(shape: Shape, keys: SortKey[], row: Record<string, unknown>): string {
   const v = keys.map((k) => {
-    const x = row[k.column];
+    const x = keyValue(k, row);
     return x === undefined ? null : x instanceof Date ? x.toISOString() : typeof x === "bigint" ? x.toString() : x;
   });
   return Buffer.from(JSON.stringify({ h: specHash(shape, keys), v })).toString("base64url");
@@ -112,6 +132,8 @@ export function decodeCursor(shape: Shape, keys: SortKey[], cursor: string, dial
     }
     if (!VALID[k.kind](x)) throw badCursor(`bad value for ${k.field.name}`);
     if (k.kind === "bool") return dialect === "sqlite" ? (x === true || x === 1 ? 1 : 0) : x === true || x === 1;
+    // A rescaled amount may pass 2^53: SQLite gets it as a 64-bit integer.
+    if (k.scaled && dialect === "sqlite") return BigInt(x as string | number);
     if (k.kind === "int" && dialect === "sqlite") return Number(x);
     return x;
   });
@@ -122,7 +144,7 @@ export function keysetWhere(keys: SortKey[], values: unknown[]): RawBuilder<SqlB
   const ors: RawBuilder<SqlBool>[] = [];
   const eqs: RawBuilder<SqlBool>[] = [];
   keys.forEach((k, i) => {
-    const col = sql.id(k.column);
+    const col = keyExpr(k);
     const v = values[i];
     let after: RawBuilder<SqlBool> | null;
     if (!k.desc) after = v === null ? sql<SqlBool>`${col} is not null` : sql<SqlBool>`${col} > ${v}`;
@@ -134,7 +156,7 @@ export function keysetWhere(keys: SortKey[], values: unknown[]): RawBuilder<SqlB
   // A redundant bound on the first key lets the database seek its index instead of scanning from the start.
   const first = keys[0]!;
   const v0 = values[0];
-  const col0 = sql.id(first.column);
+  const col0 = keyExpr(first);
   if (!first.desc && v0 !== null) return sql<SqlBool>`${col0} >= ${v0} and ${any}`;
   if (first.desc && v0 === null) return sql<SqlBool>`${col0} is null and ${any}`;
   if (first.desc && v0 !== null && first.field.isSystem && first.column !== "deleted_at") return sql<SqlBool>`${col0} <= ${v0} and ${any}`;

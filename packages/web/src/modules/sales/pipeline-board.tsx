@@ -1,6 +1,10 @@
-/** Opportunity board: one column per stage option (from metadata), drag a card to change its stage. */
+/**
+ * Opportunity board: one column per stage option (from metadata), drag a card to change its stage.
+ * Dropping on a closing stage (won or lost) first asks for what a closed deal needs (CloseDealModal);
+ * the card moves only once that is confirmed.
+ */
 import { BankOutlined, CalendarOutlined, ReloadOutlined } from "@ant-design/icons";
-import type { Condition, FieldDef } from "@revline/core";
+import type { Condition, FieldDef, ObjectDef } from "@revline/core";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { App, Avatar, Button, Empty, Result, Skeleton, Space, Spin, Tag, Tooltip, Typography } from "antd";
 import { useRef, useState, type DragEvent, type UIEvent } from "react";
@@ -13,7 +17,8 @@ import { optionColor, useRelatedName } from "../../platform/field-value";
 import { RelationSelect } from "../../platform/field-input";
 import { formatDate, formatMoney, formatNumber, isCurrencyValue, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
-import { regionCondition, sumsByCurrency, type CurrencySum } from "./dashboard-data";
+import { outcomeStages, regionCondition, sumsByCurrency, type CurrencySum } from "./dashboard-data";
+import { CloseDealModal, type Closing } from "./close-deal-modal";
 
 const OBJECT = "opportunity";
 const PAGE = 25;
@@ -31,10 +36,10 @@ export function PipelineBoard() {
   const stage = object ? fieldOf(object, "stage") : undefined;
   if (meta.isLoading) return <Skeleton active style={{ padding: 24 }} />;
   if (!object || !stage?.options?.length) return <Result status="info" title="—" />;
-  return <Board stage={stage} />;
+  return <Board object={object} stage={stage} />;
 }
 
-function Board({ stage }: { stage: FieldDef }) {
+function Board({ object, stage }: { object: ObjectDef; stage: FieldDef }) {
   const { t, i18n } = useTranslation();
   const label = useLabel();
   const qc = useQueryClient();
@@ -44,6 +49,9 @@ function Board({ stage }: { stage: FieldDef }) {
   const base = andConditions(owner ? { field: "owner", op: "eq", value: owner } : undefined, region ? regionCondition(region) : undefined);
   const dragging = useRef<{ id: string; from: string } | null>(null);
   const [over, setOver] = useState<string | null>(null);
+  const [closing, setClosing] = useState<Closing | null>(null);
+  const outcomes = outcomeStages(stage);
+  const stageLabel = (value: string) => label(stage.options?.find((o) => o.value === value)?.label, value);
 
   const totals = useQuery({
     queryKey: ["records", OBJECT, "board-totals", base ?? null],
@@ -61,8 +69,9 @@ function Board({ stage }: { stage: FieldDef }) {
   const columnKey = (value: string) => [...BOARD_KEY, value, base ?? null];
 
   const move = useMutation({
-    mutationFn: (v: { card: RecordData; from: string; to: string }) => updateRecord(OBJECT, v.card.id, { stage: v.to }, v.card.version),
-    onMutate: async ({ card, from, to }) => {
+    mutationFn: (v: { card: RecordData; from: string; to: string; extra?: Record<string, unknown> }) =>
+      updateRecord(OBJECT, v.card.id, { ...v.extra, stage: v.to }, v.card.version),
+    onMutate: async ({ card, from, to, extra }) => {
       const fromKey = columnKey(from);
       const toKey = columnKey(to);
       await qc.cancelQueries({ queryKey: fromKey });
@@ -70,7 +79,7 @@ function Board({ stage }: { stage: FieldDef }) {
       const before = { from: qc.getQueryData<Board>(fromKey), to: qc.getQueryData<Board>(toKey) };
       qc.setQueryData<Board>(fromKey, (d) => d && { ...d, pages: d.pages.map((p) => ({ ...p, records: p.records.filter((r) => r.id !== card.id) })) });
       qc.setQueryData<Board>(toKey, (d) =>
-        d && { ...d, pages: d.pages.map((p, i) => (i === 0 ? { ...p, records: [{ ...card, stage: to }, ...p.records] } : p)) },
+        d && { ...d, pages: d.pages.map((p, i) => (i === 0 ? { ...p, records: [{ ...card, ...extra, stage: to }, ...p.records] } : p)) },
       );
       return { before, fromKey, toKey };
     },
@@ -93,7 +102,7 @@ function Board({ stage }: { stage: FieldDef }) {
           pages: d.pages.map((p) => ({ ...p, records: p.records.map((r) => (r.id === saved.id ? { ...r, ...saved, _related: r._related } : r)) })),
         },
       );
-      void message.success(t("pipeline.moved", { name: text(saved.name), stage: label(stage.options?.find((o) => o.value === to)?.label, to) }));
+      void message.success(t("pipeline.moved", { name: text(saved.name), stage: stageLabel(to) }));
     },
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: ["records", OBJECT, "board-totals"] });
@@ -113,13 +122,28 @@ function Board({ stage }: { stage: FieldDef }) {
     if (!id || !from || from === to) return;
     const data = qc.getQueryData<Board>(columnKey(from));
     const card = data?.pages.flatMap((p) => p.records).find((r) => r.id === id);
-    if (card) move.mutate({ card, from, to });
+    if (!card) return;
+    const outcome = to === outcomes.won ? "won" : to === outcomes.lost ? "lost" : undefined;
+    if (outcome) setClosing({ card, from, to, outcome });
+    else move.mutate({ card, from, to });
   };
 
   const options = stage.options ?? [];
   const totalOpen = totals.data ? [...totals.data.values()].reduce((n, x) => n + x.count, 0) : undefined;
   return (
     <div className="rl-board-page">
+      {closing && (
+        <CloseDealModal
+          closing={closing}
+          object={object}
+          stageLabel={stageLabel(closing.to)}
+          onCancel={() => setClosing(null)}
+          onConfirm={(extra) => {
+            move.mutate({ card: closing.card, from: closing.from, to: closing.to, extra });
+            setClosing(null);
+          }}
+        />
+      )}
       <div className="rl-page-header">
         <div className="rl-page-title">
           <Typography.Title level={3} style={{ margin: 0 }}>
