@@ -12,6 +12,7 @@ import type { Ctx, Db, Dialect, Actor } from "../src/platform/context";
 import { systemActor } from "../src/platform/context";
 import { closeDb, migrate, openDb } from "../src/platform/db";
 import { metadataLookup, syncMetadata } from "../src/platform/metadata";
+import { loadAccess } from "../src/platform/access";
 import { identityObjects } from "../src/platform/identity";
 import { registerSalesModule, salesObjects } from "../src/modules/sales";
 
@@ -70,6 +71,7 @@ export async function setupPlatform(db: Db): Promise<void> {
   registerSalesModule();
   await migrate(db);
   await syncMetadata(db, standardObjects());
+  await loadAccess(db);
 }
 
 /** A ctx for service-level tests (system actor unless one is given, real clock unless one is given). */

@@ -9,6 +9,7 @@ import type { Ctx, Dialect } from "../context";
 import { decodeValue } from "../metadata";
 import { baseWhere, readPolicy, whereSql } from "./read";
 import { requireShape, resolveFields, type Shape } from "./shape";
+import { viewOf } from "./policy-view";
 import type { AggregateBucket, AggregateMetric, AggregateOptions, AggregateResult, AggregateRow } from "./types";
 
 const BUCKETS: AggregateBucket[] = ["day", "month", "quarter", "year"];
@@ -34,13 +35,12 @@ export function bucketSql(field: FieldDef, bucket: AggregateBucket, dialect: Dia
 type Group = { key: string; field: FieldDef; bucket?: AggregateBucket };
 type Metric = { key: string; fn: AggregateMetric["fn"]; field?: FieldDef };
 
-function checkGroups(shape: Shape, groupBy: AggregateOptions["groupBy"], hidden: (f: string) => boolean): Group[] {
+function checkGroups(shape: Shape, groupBy: AggregateOptions["groupBy"]): Group[] {
   const list = groupBy ?? [];
   if (!Array.isArray(list) || list.length > 2) throw invalid("groupBy takes at most two fields.", [{ field: "groupBy", reason: "at most two fields" }]);
-  const fields = resolveFields(shape, list.map((g) => g?.field).map((n) => (hidden(n) ? `${n}` : n)), "groupBy");
+  const fields = resolveFields(shape, list.map((g) => g?.field), "groupBy");
   return fields.map((field, i) => {
     const bucket = list[i]!.bucket;
-    if (hidden(field.name)) throw invalid(`Unknown field "${field.name}" in groupBy.`, [{ field: field.name, reason: "unknown field in groupBy" }]);
     if (["multi_picklist", "long_text", "currency"].includes(field.type))
       throw invalid(`Cannot group by "${field.name}" (${field.type}).`, [{ field: field.name, reason: `a ${field.type} field cannot be grouped` }]);
     if (bucket !== undefined) {
@@ -51,7 +51,7 @@ function checkGroups(shape: Shape, groupBy: AggregateOptions["groupBy"], hidden:
   });
 }
 
-function checkMetrics(shape: Shape, metrics: AggregateMetric[], hidden: (f: string) => boolean): Metric[] {
+function checkMetrics(shape: Shape, metrics: AggregateMetric[]): Metric[] {
   if (!Array.isArray(metrics) || !metrics.length) throw invalid("metrics needs at least one metric, e.g. count.", [{ field: "metrics", reason: "at least one metric" }]);
   const out: Metric[] = [];
   for (const m of metrics) {
@@ -61,7 +61,6 @@ function checkMetrics(shape: Shape, metrics: AggregateMetric[], hidden: (f: stri
       out.push({ key: "count", fn: "count" });
       continue;
     }
-    if (hidden(m.field)) throw invalid(`Unknown field "${m.field}" in metrics.`, [{ field: m.field, reason: "unknown field in metrics" }]);
     const field = resolveFields(shape, [m.field], "metrics")[0]!;
     const ok = m.fn === "count" || ((m.fn === "sum" || m.fn === "avg") && NUMERIC.has(field.type)) || ((m.fn === "min" || m.fn === "max") && ORDERED.has(field.type));
     if (!ok) throw invalid(`Cannot ${m.fn} "${field.name}" (${field.type}).`, [{ field: field.name, reason: `${m.fn} is not available for ${field.type}` }]);
@@ -73,9 +72,10 @@ function checkMetrics(shape: Shape, metrics: AggregateMetric[], hidden: (f: stri
 export async function aggregate(ctx: Ctx, objectName: string, opts: AggregateOptions): Promise<AggregateResult> {
   const shape = requireShape(ctx, objectName);
   const policy = readPolicy(ctx, shape);
-  const hidden = (name: string) => policy.fieldRules[name] === "hidden" || policy.fieldRules[name] === "masked";
-  const groups = checkGroups(shape, opts?.groupBy, hidden);
-  const metrics = checkMetrics(shape, opts?.metrics, hidden);
+  // Hidden and masked fields are unknown to groupBy and metrics: a sum or a group would reveal them.
+  const queryable = viewOf(ctx, shape, policy).queryable;
+  const groups = checkGroups(queryable, opts?.groupBy);
+  const metrics = checkMetrics(queryable, opts?.metrics);
   const dialect = ctx.db.dialect;
   const currencyFields = [...new Map(metrics.filter((m) => m.field?.type === "currency" && m.fn !== "count").map((m) => [m.field!.name, m.field!])).values()];
 

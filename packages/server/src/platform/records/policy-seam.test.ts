@@ -8,10 +8,11 @@ import { isAppError, type AppError } from "@revline/core";
 import type { Policy } from "../access";
 
 vi.mock("../access", () => ({
+  loadAccess: async () => {},
   policyFor: (ctx: { actor: { id: string } }, object: string): Policy => {
     if (ctx.actor.id !== "rep") return { allowed: true, fieldRules: {} };
-    if (object === "account") return { allowed: true, rowCondition: { field: "country", op: "eq", value: "CN" }, fieldRules: { phone: "hidden", name: "masked" } };
-    if (object === "opportunity") return { allowed: true, rowCondition: { field: "owner", op: "eq", value: { $actor: "id" } }, fieldRules: { description: "read_only" } };
+    if (object === "account") return { allowed: true, rowCondition: { field: "country", op: "eq", value: "CN" }, fieldRules: { phone: { rule: "hidden" }, name: { rule: "masked" } } };
+    if (object === "opportunity") return { allowed: true, rowCondition: { field: "owner", op: "eq", value: { $actor: "id" } }, fieldRules: { description: { rule: "read_only" } } };
     return { allowed: false, fieldRules: {} };
   },
 }));
@@ -53,7 +54,10 @@ describe("records apply the access policy", () => {
     expect(records[0]).not.toHaveProperty("phone");
     expect(records[0]!.name).toBe("张***");
     expect((await failure(getRecord(ctx, "account", ids.us!))).kind).toBe("not_found");
-    expect((await listRecords(ctx, "account", { fields: ["phone", "name"] })).records[0]).not.toHaveProperty("phone");
+    // A hidden field named in a request is refused exactly like a field that does not exist.
+    const named = await failure(listRecords(ctx, "account", { fields: ["phone", "name"] }));
+    expect(named.kind).toBe("invalid");
+    expect(named.message).toBe('Unknown field "phone" in fields of "account".');
   });
 
   it("applies the row condition to aggregates and to included records", async () => {
@@ -71,7 +75,10 @@ describe("records apply the access policy", () => {
     const ctx = testCtx(t.db, { actor: rep });
     expect((await failure(updateRecord(ctx, "opportunity", ids.mine!, { description: "x" }))).details[0]).toMatchObject({ field: "description", reason: "is read-only" });
     expect((await failure(updateRecord(ctx, "opportunity", ids.other!, { name: "x" }))).kind).toBe("not_found");
-    expect((await failure(createRecord(ctx, "account", { name: "x", phone: "1" }))).details[0]).toMatchObject({ field: "phone", reason: "unknown field" });
+    // Hidden: unknown. Masked: the actor cannot see the value, so cannot write it either.
+    const created = await failure(createRecord(ctx, "account", { name: "x", phone: "1" }));
+    expect(created.details).toContainEqual(expect.objectContaining({ field: "phone", reason: "unknown field" }));
+    expect(created.details).toContainEqual(expect.objectContaining({ field: "name" }));
     expect((await failure(listRecords(ctx, "product"))).kind).toBe("forbidden");
     const updated = await updateRecord(ctx, "opportunity", ids.mine!, { name: "Mine 2" });
     expect(updated.name).toBe("Mine 2");

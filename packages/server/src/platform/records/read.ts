@@ -1,10 +1,11 @@
 /** Reading records: list (filter, sort, keyset pages, field selection, includes), get. */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
-import { columnOf, columnsOf, forbidden, invalid, maskValue, notFound, type Condition, type FieldDef } from "@revline/core";
+import { columnOf, columnsOf, forbidden, invalid, maskValue, notFound, type Condition, type FieldDef, type MaskKind } from "@revline/core";
 import type { Ctx } from "../context";
 import { policyFor, type Policy } from "../access";
 import { fieldDecoder } from "../metadata";
 import { conditionSql } from "./filter";
+import { queryableMeta, viewOf } from "./policy-view";
 import { decodeCursor, encodeCursor, keysetWhere, orderBySql, sortKeys } from "./cursor";
 import { requireShape, resolveFields, shapeOf, type Shape } from "./shape";
 import type { GetOptions, ListOptions, ListResult, RecordData } from "./types";
@@ -13,7 +14,7 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
 const ID_CHUNK = 500;
 
-export type ReadPlan = { fields: FieldDef[]; masked: Map<string, FieldDef>; columns: string[] };
+export type ReadPlan = { fields: FieldDef[]; masked: ReadonlyMap<string, MaskKind>; columns: string[] };
 
 export function readPolicy(ctx: Ctx, shape: Shape): Policy {
   const policy = policyFor(ctx, shape.object.name, "read");
@@ -21,17 +22,19 @@ export function readPolicy(ctx: Ctx, shape: Shape): Policy {
   return policy;
 }
 
-/** Which fields a read returns: the requested ones (id and version always) minus hidden ones. */
-export function readPlan(shape: Shape, policy: Policy, requested?: readonly string[]): ReadPlan {
+/**
+ * Which fields a read returns: the requested ones (id and version always), or all the actor may see.
+ * A hidden field is unknown here: naming it fails exactly like naming a field that does not exist.
+ */
+export function readPlan(ctx: Pick<Ctx, "meta" | "log">, shape: Shape, policy: Policy, requested?: readonly string[]): ReadPlan {
+  const view = viewOf(ctx, shape, policy);
   let fields: FieldDef[];
   if (requested && requested.length) {
     if (!Array.isArray(requested)) throw invalid("fields must be a list of field names.", [{ field: "fields", reason: "expected a list" }]);
     const names = new Set<string>(["id", "version", ...(requested as string[])]);
-    fields = resolveFields(shape, [...names], "fields");
-  } else fields = shape.all;
-  fields = fields.filter((f) => policy.fieldRules[f.name] !== "hidden");
-  const masked = new Map(fields.filter((f) => policy.fieldRules[f.name] === "masked").map((f) => [f.name, f]));
-  return { fields, masked, columns: fields.flatMap((f) => columnsOf(f)) };
+    fields = resolveFields(view.visible, [...names], "fields");
+  } else fields = view.visible.all;
+  return { fields, masked: view.masked, columns: fields.flatMap((f) => columnsOf(f)) };
 }
 
 export function decodeRecord(ctx: Ctx, plan: ReadPlan, row: Record<string, unknown>): RecordData {
@@ -41,7 +44,8 @@ export function decodeRecord(ctx: Ctx, plan: ReadPlan, row: Record<string, unkno
   else
     for (const f of plan.fields) {
       const v = fieldDecoder(f, dialect)(row);
-      out[f.name] = plan.masked.has(f.name) ? maskValue(f.maskKind ?? "text", v) : v;
+      const kind = plan.masked.get(f.name);
+      out[f.name] = kind ? maskValue(kind, v) : v;
     }
   return out as RecordData;
 }
@@ -59,10 +63,12 @@ export function baseWhere(
   if (d === "exclude") where.push(sql<SqlBool>`${sql.id("deleted_at")} is null`);
   else if (d === "only") where.push(sql<SqlBool>`${sql.id("deleted_at")} is not null`);
   else if (d !== "include") throw invalid('deleted must be "exclude", "only" or "include".', [{ field: "deleted", reason: "unknown value" }]);
-  if (policy.rowCondition) where.push(conditionSql(ctx, shape, policy.rowCondition));
+  const view = policy.rowCondition || Object.keys(policy.fieldRules).length ? viewOf(ctx, shape, policy) : undefined;
+  if (view?.rowCondition) where.push(conditionSql(ctx, shape, view.rowCondition, { validated: true }));
   if (filter !== undefined && filter !== null) {
     if (typeof filter !== "object" || Array.isArray(filter)) throw invalid("filter must be a condition object.", [{ field: "filter", reason: "expected a condition object" }]);
-    where.push(conditionSql(ctx, shape, filter));
+    // The caller's filter may only name fields the actor may query (hidden and masked ones are unknown).
+    where.push(view ? conditionSql(ctx, shape, filter, { object: view.queryable.object, meta: queryableMeta(ctx) }) : conditionSql(ctx, shape, filter, { meta: queryableMeta(ctx) }));
   }
   return where;
 }
@@ -77,26 +83,28 @@ function checkLimit(limit: unknown): number {
   return limit;
 }
 
-function includeFields(shape: Shape, policy: Policy, include: readonly string[] | undefined): FieldDef[] {
+function includeFields(ctx: Ctx, shape: Shape, policy: Policy, include: readonly string[] | undefined): FieldDef[] {
   if (!include || !include.length) return [];
   if (!Array.isArray(include)) throw invalid("include must be a list of relation fields.", [{ field: "include", reason: "expected a list" }]);
-  const fields = resolveFields(shape, [...new Set(include)], "include");
+  const view = viewOf(ctx, shape, policy);
+  const fields = resolveFields(view.visible, [...new Set(include)], "include");
   const notRel = fields.filter((f) => f.type !== "relation");
   if (notRel.length)
     throw invalid(`Only relation fields can be included: ${notRel.map((f) => f.name).join(", ")}.`, notRel.map((f) => ({ field: f.name, reason: "not a relation field" })));
-  return fields.filter((f) => policy.fieldRules[f.name] !== "hidden");
+  // A masked relation's target would unmask it: it rides along as nothing.
+  return fields.filter((f) => !view.masked.has(f.name));
 }
 
 export async function listRecords(ctx: Ctx, objectName: string, opts: ListOptions = {}): Promise<ListResult> {
   const shape = requireShape(ctx, objectName);
   const policy = readPolicy(ctx, shape);
   const limit = checkLimit(opts.limit);
-  const keys = sortKeys(shape, opts.sort);
-  const plan = readPlan(shape, policy, opts.fields);
-  const includes = includeFields(shape, policy, opts.include);
+  const keys = sortKeys(viewOf(ctx, shape, policy).queryable, opts.sort);
+  const plan = readPlan(ctx, shape, policy, opts.fields);
+  const includes = includeFields(ctx, shape, policy, opts.include);
   const where = baseWhere(ctx, shape, policy, opts.filter, opts.deleted);
   if (opts.cursor) where.push(keysetWhere(keys, decodeCursor(shape, keys, opts.cursor, ctx.db.dialect)));
-  const columns = [...plan.columns, ...keys.map((k) => k.column), ...includes.map((f) => columnOf(f))];
+  const columns = [...plan.columns, ...keys.flatMap((k) => k.columns), ...includes.map((f) => columnOf(f))];
   const result = await sql<Record<string, unknown>>`select ${columnList(columns)} from ${sql.id(shape.table)} ${whereSql(where)} order by ${orderBySql(
     keys,
     ctx.db.dialect,
@@ -112,8 +120,8 @@ export async function listRecords(ctx: Ctx, objectName: string, opts: ListOption
 export async function getRecord(ctx: Ctx, objectName: string, id: string, opts: GetOptions = {}): Promise<RecordData> {
   const shape = requireShape(ctx, objectName);
   const policy = readPolicy(ctx, shape);
-  const plan = readPlan(shape, policy, opts.fields);
-  const includes = includeFields(shape, policy, opts.include);
+  const plan = readPlan(ctx, shape, policy, opts.fields);
+  const includes = includeFields(ctx, shape, policy, opts.include);
   if (typeof id !== "string" || id === "") throw notFound(`No ${shape.object.label.en} with id ${String(id)}.`);
   const where = baseWhere(ctx, shape, policy, undefined, opts.deleted ?? "exclude");
   where.push(sql<SqlBool>`${sql.id("id")} = ${id}`);
@@ -138,7 +146,7 @@ async function attachRelated(ctx: Ctx, includes: FieldDef[], rows: Record<string
     const ids = [...new Set(rows.map((r) => r[col]).filter((v): v is string => typeof v === "string"))];
     const found = new Map<string, RecordData>();
     if (tpolicy.allowed && ids.length) {
-      const plan = readPlan(tshape, tpolicy);
+      const plan = readPlan(ctx, tshape, tpolicy);
       for (let i = 0; i < ids.length; i += ID_CHUNK) {
         const where = baseWhere(ctx, tshape, tpolicy, undefined, "exclude");
         where.push(sql<SqlBool>`${sql.id("id")} in (${sql.join(ids.slice(i, i + ID_CHUNK))})`);

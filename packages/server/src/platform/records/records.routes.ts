@@ -3,10 +3,14 @@
  * records layer (which checks access, validates, writes, audits and emits events) and reply.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { invalid, isAppError, notFound, validateCondition, type Condition, type ObjectDef } from "@revline/core";
+import { forbidden, invalid, isAppError, notFound, validateCondition, type Condition, type MetadataLookup, type ObjectDef } from "@revline/core";
 import type { Ctx } from "../context";
 import { parseAggregateQuery, parseGetQuery, parseListQuery, requestCtx } from "../http";
+import { policyFor } from "../access";
 import { aggregate } from "./aggregate";
+import { queryableMeta, viewOf } from "./policy-view";
+import { revealField } from "./reveal";
+import { shapeOf } from "./shape";
 import { getRecord, listRecords } from "./read";
 import { bulkUpsert, createRecord, deleteRecord, restoreRecord, updateRecord } from "./write";
 import type { RecordData } from "./types";
@@ -32,11 +36,24 @@ function plainBody(request: FastifyRequest, what = "a JSON object of field value
   return body as Record<string, unknown>;
 }
 
-/** Checks the filter against the object's fields; problems are named "filter.<path>". */
-function checkedFilter(ctx: Ctx, object: ObjectDef, filter: Condition | undefined): Condition | undefined {
+/**
+ * The object as the actor may read it: `visible` without hidden fields (for fields and include),
+ * `queryable` also without masked ones (filter, sort, groupBy, metrics), so that naming a field the
+ * actor may not see or query fails exactly like naming one that does not exist. 403 without read.
+ */
+type ReadView = { visible: ObjectDef; queryable: ObjectDef; meta: MetadataLookup };
+function readView(ctx: Ctx, object: ObjectDef): ReadView {
+  const policy = policyFor(ctx, object.name, "read");
+  if (!policy.allowed) throw forbidden(`You may not read ${object.labelPlural.en}.`);
+  const view = viewOf(ctx, shapeOf(object), policy);
+  return { visible: view.visible.object, queryable: view.queryable.object, meta: queryableMeta(ctx) };
+}
+
+/** Checks the filter against the fields the actor may query; problems are named "filter.<path>". */
+function checkedFilter(view: ReadView, filter: Condition | undefined): Condition | undefined {
   if (!filter) return undefined;
   try {
-    return validateCondition(filter, object, ctx.meta);
+    return validateCondition(filter, view.queryable, view.meta);
   } catch (e) {
     if (!isAppError(e) || e.kind !== "invalid") throw e;
     const details = e.details.map((d) => ({ ...d, field: d.field === "condition" ? "filter" : `filter.${d.field}` }));
@@ -63,21 +80,24 @@ export function registerRecordRoutes(app: FastifyInstance): void {
   app.get<{ Params: ObjectParams }>("/api/objects/:object/records", async (request) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
-    const q = parseListQuery(object, request.query, "query");
-    return listRecords(ctx, object.name, { ...q, filter: checkedFilter(ctx, object, q.filter) });
+    const view = readView(ctx, object);
+    const q = parseListQuery(view.visible, request.query, "query", view.queryable);
+    return listRecords(ctx, object.name, { ...q, filter: checkedFilter(view, q.filter) });
   });
 
   app.post<{ Params: ObjectParams }>("/api/objects/:object/records/query", async (request) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
-    const q = parseListQuery(object, request.body ?? {}, "body");
-    return listRecords(ctx, object.name, { ...q, filter: checkedFilter(ctx, object, q.filter) });
+    const view = readView(ctx, object);
+    const q = parseListQuery(view.visible, request.body ?? {}, "body", view.queryable);
+    return listRecords(ctx, object.name, { ...q, filter: checkedFilter(view, q.filter) });
   });
 
   app.get<{ Params: RecordParams }>("/api/objects/:object/records/:id", async (request, reply) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
-    const record = await getRecord(ctx, object.name, request.params.id, parseGetQuery(object, request.query as Record<string, unknown>));
+    const view = readView(ctx, object);
+    const record = await getRecord(ctx, object.name, request.params.id, parseGetQuery(view.visible, request.query as Record<string, unknown>));
     if (request.headers["if-none-match"] === etagOf(record)) return reply.code(304).header("etag", etagOf(record)).send();
     return sendRecord(reply, record);
   });
@@ -111,6 +131,16 @@ export function registerRecordRoutes(app: FastifyInstance): void {
     return sendRecord(reply, await restoreRecord(ctx, object.name, request.params.id));
   });
 
+  app.post<{ Params: RecordParams }>("/api/objects/:object/records/:id/reveal", async (request) => {
+    const ctx = requestCtx(request);
+    const object = objectOf(ctx, request.params.object);
+    const body = plainBody(request, 'a JSON object {"field": "phone"}');
+    const extra = Object.keys(body).filter((k) => k !== "field");
+    if (extra.length) throw invalid(`Unknown parameter${extra.length > 1 ? "s" : ""} ${extra.join(", ")}: the body is {"field": "<field name>"}.`, extra.map((k) => ({ field: k, reason: "unknown parameter" })));
+    if (typeof body.field !== "string" || body.field === "") throw invalid('Name the field to reveal: {"field": "phone"}.', [{ field: "field", reason: "must be a field name" }]);
+    return revealField(ctx, object.name, request.params.id, body.field);
+  });
+
   app.post<{ Params: ObjectParams }>("/api/objects/:object/records/bulk-upsert", { bodyLimit: BULK_BODY_LIMIT }, async (request) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
@@ -132,14 +162,16 @@ export function registerRecordRoutes(app: FastifyInstance): void {
   app.get<{ Params: ObjectParams }>("/api/objects/:object/aggregate", async (request) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
-    const q = parseAggregateQuery(object, request.query, "query");
-    return aggregate(ctx, object.name, { ...q, filter: checkedFilter(ctx, object, q.filter) });
+    const view = readView(ctx, object);
+    const q = parseAggregateQuery(view.queryable, request.query, "query");
+    return aggregate(ctx, object.name, { ...q, filter: checkedFilter(view, q.filter) });
   });
 
   app.post<{ Params: ObjectParams }>("/api/objects/:object/aggregate", async (request) => {
     const ctx = requestCtx(request);
     const object = objectOf(ctx, request.params.object);
-    const q = parseAggregateQuery(object, request.body ?? {}, "body");
-    return aggregate(ctx, object.name, { ...q, filter: checkedFilter(ctx, object, q.filter) });
+    const view = readView(ctx, object);
+    const q = parseAggregateQuery(view.queryable, request.body ?? {}, "body");
+    return aggregate(ctx, object.name, { ...q, filter: checkedFilter(view, q.filter) });
   });
 }

@@ -1,10 +1,13 @@
 /** Validating write input: strict field names and types, required, unique, relation targets. */
 import { columnOf, isEmptyValue, type ErrorDetail, type FieldDef } from "@revline/core";
 import type { Ctx } from "../context";
-import type { Policy } from "../access";
+import { sql, type SqlBool } from "kysely";
+import { policyFor, type Policy } from "../access";
 import { encodeMain, parseInput } from "../metadata";
 import { execSql } from "../db";
 import { computedFieldsOf } from "./computed";
+import { conditionSql } from "./filter";
+import { viewOf } from "./policy-view";
 import { shapeOf, type Shape } from "./shape";
 
 export type Values = Record<string, unknown>;
@@ -24,12 +27,13 @@ export function parseRecordInput(shape: Shape, policy: Policy, input: unknown, m
   const computed = computedFieldsOf(shape.object.name);
   for (const [key, raw] of Object.entries(input)) {
     const field = shape.byName.get(key);
-    const rule = policy.fieldRules[key];
+    const rule = policy.fieldRules[key]?.rule;
     if (!field || rule === "hidden") {
       errors.push(at({ field: key, reason: "unknown field", code: "unknown_field" }));
       continue;
     }
-    if (field.isSystem || computed?.has(key) || rule === "read_only") {
+    // A masked value cannot be seen, so it cannot be edited either: read-only to this actor.
+    if (field.isSystem || computed?.has(key) || rule === "read_only" || rule === "masked") {
       errors.push(at({ field: key, reason: field.isSystem ? "is a system field and cannot be written" : "is read-only", code: "read_only" }));
       continue;
     }
@@ -104,7 +108,10 @@ export async function checkUnique(ctx: Ctx, shape: Shape, rows: RowForChecks[]):
   return errors;
 }
 
-/** Relation values must point at existing, not deleted records of the target object. */
+/**
+ * Relation values must point at existing, not deleted records of the target object that the actor
+ * may read: an id outside their policy is "no such record", exactly like an id that does not exist.
+ */
 export async function checkRelations(ctx: Ctx, shape: Shape, rows: RowForChecks[]): Promise<ErrorDetail[]> {
   const errors: ErrorDetail[] = [];
   for (const field of shape.relationFields) {
@@ -116,11 +123,19 @@ export async function checkRelations(ctx: Ctx, shape: Shape, rows: RowForChecks[
     }
     if (!ids.size) continue;
     const found = new Set<string>();
-    if (targetDef) {
+    const readable = targetDef ? policyFor(ctx, targetDef.name, "read") : undefined;
+    if (targetDef && readable?.allowed) {
       const target = shapeOf(targetDef);
       const list = [...ids];
+      const rowCondition = readable.rowCondition ? viewOf(ctx, target, readable).rowCondition : undefined;
       for (let i = 0; i < list.length; i += ID_CHUNK) {
         const chunk = list.slice(i, i + ID_CHUNK);
+        if (rowCondition) {
+          const where = sql<SqlBool>`${sql.id("id")} in (${sql.join(chunk)}) and ${sql.id("deleted_at")} is null and ${conditionSql(ctx, target, rowCondition, { validated: true })}`;
+          const res = await sql<{ id: string }>`select ${sql.id("id")} from ${sql.id(target.table)} where ${where}`.execute(ctx.db.kysely);
+          for (const hit of res.rows) found.add(String(hit.id));
+          continue;
+        }
         const res = await execSql(ctx.db, `select "id" from "${target.table}" where "id" in (${chunk.map(() => "?").join(", ")}) and "deleted_at" is null`, chunk);
         for (const hit of res.rows) found.add(String(hit.id));
       }

@@ -10,6 +10,8 @@ import { policyFor, type Action, type Policy } from "../access";
 import { encodeMain, encodeValue, fieldEncoder } from "../metadata";
 import { appendAudit, appendEvents, type AuditInput, type OutboxEventInput } from "./journal";
 import { baseWhere, columnList, decodeRecord, readPlan, whereSql, type ReadPlan } from "./read";
+import { conditionSql } from "./filter";
+import { viewOf } from "./policy-view";
 import { requireShape, type Shape } from "./shape";
 import { applyComputed, checkRelations, checkUnique, completeForCreate, fieldOfUniqueError, parseRecordInput, type Values } from "./validate";
 import type { BulkUpsertOptions, BulkUpsertResult, RecordData, UpdateOptions } from "./types";
@@ -166,11 +168,36 @@ function throwFor(shape: Shape, errors: ErrorDetail[]): never {
 function present(ctx: Ctx, shape: Shape, sys: System, full: Values): RecordData {
   const rp = policyFor(ctx, shape.object.name, "read");
   if (!rp.allowed) return { id: sys.id, version: sys.version };
-  const plan = readPlan(shape, rp);
+  const plan = readPlan(ctx, shape, rp);
   const rec: Values = merged(full, sys);
   const out: Record<string, unknown> = {};
-  for (const f of plan.fields) out[f.name] = plan.masked.has(f.name) ? maskValue(f.maskKind ?? "text", rec[f.name]) : rec[f.name];
+  for (const f of plan.fields) {
+    const kind = plan.masked.get(f.name);
+    out[f.name] = kind ? maskValue(kind, rec[f.name]) : rec[f.name];
+  }
   return out as RecordData;
+}
+
+/**
+ * A write may not put a record outside what the writer's policy allows: a rep cannot create a deal
+ * for, or hand one over to, someone outside their team. Runs inside the write's transaction, after
+ * the write, so relation paths in the condition see the new values; a 403 rolls everything back.
+ */
+async function checkWithinPolicy(ctx: Ctx, shape: Shape, policy: Policy, ids: string[], action: "create" | "update"): Promise<void> {
+  if (!policy.rowCondition || !ids.length) return;
+  const inside = await idsWithin(ctx, shape, policy, ids);
+  if (ids.some((id) => !inside.has(id)))
+    throw forbidden(`You may not ${action} ${shape.object.labelPlural.en} like this: the result would be outside the records your roles allow you to ${action}. Nothing was written.`);
+}
+
+/**
+ * Under a row condition, a new record with an owner field and no owner given is the writer's own
+ * (a rep's "owner is me" policy would refuse it otherwise).
+ */
+function defaultOwner(ctx: Ctx, shape: Shape, policy: Policy, values: Values, input: Record<string, unknown>): void {
+  if (!policy.rowCondition || ctx.actor.kind === "system" || "owner" in input) return;
+  const owner = shape.byName.get("owner");
+  if (owner?.type === "relation" && owner.relation?.object === "user" && !owner.isSystem) values.owner = ctx.actor.id;
 }
 
 /** Loads full current rows (as canonical values) the actor may act on, locking them on PostgreSQL. */
@@ -193,10 +220,12 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
     const policy = writePolicy(tctx, shape, "create");
     const { values, errors } = parseRecordInput(shape, policy, input, "create");
     if (errors.length) throwFor(shape, errors);
+    if (input && typeof input === "object") defaultOwner(tctx, shape, policy, values, input);
     const { prepared, errors: checkErrors } = await prepare(tctx, shape, [{ id: newId(), values }], []);
     if (checkErrors.length) throwFor(shape, checkErrors);
     await commitWrites(tctx, shape, prepared);
     const c = prepared.creates[0]!;
+    await checkWithinPolicy(tctx, shape, policy, [c.sys.id], "create");
     return present(tctx, shape, c.sys, c.full);
   });
 }
@@ -219,6 +248,7 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, pat
     const u = prepared.updates[0]!;
     if (!u.changed.length) return present(tctx, shape, sys, u.before);
     await commitWrites(tctx, shape, prepared);
+    await checkWithinPolicy(tctx, shape, policy, [id], "update");
     return present(tctx, shape, u.sys, u.full);
   });
 }
@@ -227,7 +257,8 @@ async function setDeleted(ctx: Ctx, objectName: string, id: string, restore: boo
   const shape = requireShape(ctx, objectName);
   return withTransaction(ctx.db, async (db) => {
     const tctx = { ...ctx, db };
-    const policy = writePolicy(tctx, shape, restore ? "restore" : "delete");
+    // "delete" covers restore: whoever may delete a record may take the deletion back.
+    const policy = writePolicy(tctx, shape, "delete");
     const rows = await loadForWrite(tctx, shape, policy, typeof id === "string" ? [id] : [], "include");
     const before = rows.get(id);
     if (!before) throw notFound(`No ${shape.object.label.en} with id ${String(id)}.`);
@@ -298,10 +329,17 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
       parsed.push({ row, values: r.values, key, body, ok: !r.errors.length });
     });
     const existing = await loadByKey(tctx, shape, keyField, parsed.map((p) => p.key));
+    const writable = await idsWithin(tctx, shape, updatePolicy, [...existing.values()].map((v) => String(v.id)));
     const creates: CreateOp[] = [];
     const updates: UpdateOp[] = [];
     for (const p of parsed) {
       const before = existing.get(String(encodeMain(keyField, p.key, db.dialect)));
+      if (before && !writable.has(String(before.id))) {
+        // A key held by a record outside the actor's policy: refused exactly as a duplicate value
+        // of a unique field is, saying neither whose record it is nor anything in it.
+        errors.push({ row: p.row, field: keyField.name, reason: `another ${shape.object.label.en} already has ${keyField.name} ${JSON.stringify(p.key)}`, code: "duplicate" });
+        continue;
+      }
       if (before) {
         if (p.ok) updates.push({ id: String(before.id), patch: p.values, before, sys: systemOf(before), row: p.row });
         continue;
@@ -309,16 +347,22 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
       // New row: the parsed values plus defaults, and now every required field must be there.
       const missing = completeForCreate(shape, p.values, p.body, p.row);
       for (const k of Object.keys(p.body)) {
-        const rule = createPolicy.fieldRules[k];
-        if (rule === "hidden" || rule === "read_only") missing.push({ row: p.row, field: k, reason: rule === "hidden" ? "unknown field" : "is read-only" });
+        const rule = createPolicy.fieldRules[k]?.rule;
+        if (rule === "hidden") missing.push({ row: p.row, field: k, reason: "unknown field", code: "unknown_field" });
+        else if (rule === "read_only" || rule === "masked") missing.push({ row: p.row, field: k, reason: "is read-only", code: "read_only" });
       }
       errors.push(...missing);
-      if (p.ok && !missing.length) creates.push({ id: newId(), values: p.values, row: p.row });
+      if (p.ok && !missing.length) {
+        defaultOwner(tctx, shape, createPolicy, p.values, p.body);
+        creates.push({ id: newId(), values: p.values, row: p.row });
+      }
     }
     const { prepared, errors: checkErrors } = await prepare(tctx, shape, creates, updates);
     errors.push(...checkErrors);
     if (errors.length) throw bulkInvalid(shape, errors);
     await commitWrites(tctx, shape, prepared);
+    await checkWithinPolicy(tctx, shape, createPolicy, creates.map((c) => c.id), "create");
+    await checkWithinPolicy(tctx, shape, updatePolicy, updates.map((u) => u.id), "update");
     const ids = new Array<string>(rows.length);
     for (const c of creates) ids[c.row!] = c.id;
     for (const u of updates) ids[u.row!] = u.id;
@@ -335,6 +379,19 @@ function bulkInvalid(shape: Shape, all: ErrorDetail[]) {
   errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   const rowsBad = new Set(errors.map((e) => e.row)).size;
   return invalid(`${rowsBad} of the rows for ${shape.object.name} are not valid; nothing was written.`, errors);
+}
+
+/** Of these ids, those inside the policy's row condition (all of them when it has none). */
+async function idsWithin(ctx: Ctx, shape: Shape, policy: Policy, ids: string[]): Promise<Set<string>> {
+  const rowCondition = policy.rowCondition && ids.length ? viewOf(ctx, shape, policy).rowCondition : undefined;
+  if (!rowCondition) return new Set(ids);
+  const inside = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const where = [sql<SqlBool>`${sql.id("id")} in (${sql.join(ids.slice(i, i + 500))})`, conditionSql(ctx, shape, rowCondition, { validated: true })];
+    const res = await sql<{ id: string }>`select ${sql.id("id")} from ${sql.id(shape.table)} ${whereSql(where)}`.execute(ctx.db.kysely);
+    for (const r of res.rows) inside.add(String(r.id));
+  }
+  return inside;
 }
 
 /** Existing rows by key value (deleted ones too: the unique index covers them), as canonical values. */
