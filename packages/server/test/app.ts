@@ -17,6 +17,7 @@ import { systemActor } from "../src/platform/context";
 import { createToken, ensureAdmin, setPassword, setRoles } from "../src/platform/identity";
 import { updateRecord } from "../src/platform/records";
 import { buildApp, type BuiltApp } from "../src/app";
+import type { GuardConfig } from "../src/platform/http";
 import { createTestDb, setupPlatform } from "./db";
 
 export const TEST_ADMIN_EMAIL = "admin@example.com";
@@ -37,8 +38,13 @@ export type RequestOptions = {
   rawBody?: string | Buffer;
   /** Bearer token; default the admin's. null sends none. */
   token?: string | null;
-  /** A Cookie header (sends no bearer token unless `token` is also given). */
+  /**
+   * A Cookie header (sends no bearer token unless `token` is also given). When it holds the
+   * revline_csrf cookie, its value is sent as X-CSRF-Token, as the web client does (unless csrf: false).
+   */
   cookie?: string;
+  /** false: do not add the X-CSRF-Token header for a cookie request (CSRF tests). */
+  csrf?: boolean;
   headers?: Record<string, string>;
 };
 
@@ -59,7 +65,7 @@ export type TestApp = {
   post: (path: string, body?: unknown, opts?: RequestOptions) => Promise<TestResponse>;
   patch: (path: string, body?: unknown, opts?: RequestOptions) => Promise<TestResponse>;
   del: (path: string, opts?: RequestOptions) => Promise<TestResponse>;
-  /** Signs in over HTTP; returns the Cookie header value to send and the response. */
+  /** Signs in over HTTP; returns the Cookie header value to send (session + CSRF cookies) and the response. */
   login: (email: string, password: string) => Promise<{ cookie: string; res: TestResponse }>;
   /** A user record with a password, roles and an API token. */
   createUser: (input: { name: string; email: string; password?: string; roles?: string[]; team?: string; region?: string }) => Promise<{
@@ -79,6 +85,8 @@ export type TestAppOptions = {
   trustProxy?: boolean;
   /** Data folder (import uploads); default a fresh temporary folder, removed by close(). */
   dataDir?: string;
+  /** Rate limits; default off in tests (guards.test.ts turns them on). */
+  guards?: GuardConfig;
 };
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -90,7 +98,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   let built: BuiltApp | undefined;
   try {
     await setupPlatform(db);
-    built = await buildApp({ db, dataDir, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy });
+    built = await buildApp({ db, dataDir, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy, guards: opts.guards ?? { rateLimits: false } });
     const now = () => (opts.clock ?? (() => new Date()))();
     const setup = await ensureAdmin(db, built.users, { email: TEST_ADMIN_EMAIL, password: TEST_ADMIN_PASSWORD, now: now() });
     if (!setup.created) throw new Error("createTestApp: expected a fresh database");
@@ -104,7 +112,11 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       const headers: Record<string, string> = { ...ro.headers };
       const token = ro.token === undefined ? (ro.cookie ? null : adminToken) : ro.token;
       if (token) headers.authorization = `Bearer ${token}`;
-      if (ro.cookie) headers.cookie = ro.cookie;
+      if (ro.cookie) {
+        headers.cookie = ro.cookie;
+        const csrf = /(?:^|;\s*)revline_csrf=([^;]+)/.exec(ro.cookie)?.[1];
+        if (csrf && ro.csrf !== false) headers["x-csrf-token"] ??= csrf;
+      }
       let body: string | Buffer | undefined;
       if (ro.rawBody !== undefined) body = ro.rawBody;
       else if (ro.body !== undefined) {
@@ -136,8 +148,13 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
       del: (path, ro) => request("DELETE", path, ro),
       async login(email, password) {
         const res = await request("POST", "/api/auth/login", { body: { email, password }, token: null });
-        const setCookie = res.headers.get("set-cookie") ?? "";
-        return { cookie: setCookie.split(";")[0] ?? "", res };
+        // The session cookie and its CSRF companion, as a browser would send them back.
+        const cookie = res.headers
+          .getSetCookie()
+          .map((c) => c.split(";")[0] ?? "")
+          .filter((c) => c && !c.endsWith("="))
+          .join("; ");
+        return { cookie, res };
       },
       async createUser(input) {
         const user = await app.users.create({ name: input.name, email: input.email });

@@ -42,14 +42,19 @@ describe("identity over HTTP", () => {
     const { cookie, res } = await t.login("  Admin@Example.com ", t.admin.password);
     expect(res.status).toBe(200);
     expect(res.body.user).toEqual({ id: t.admin.id, name: "Administrator", email: t.admin.email, locale: "en", isAdmin: true, roles: ["admin"] });
-    const setCookie = res.headers.get("set-cookie")!;
+    const [setCookie, csrfCookie] = res.headers.getSetCookie();
     expect(setCookie).toMatch(/^revline_session=[A-Za-z0-9_-]{43};/);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Lax/);
     expect(setCookie).toMatch(/Path=\//);
     expect(setCookie).not.toMatch(/Secure/);
+    // The CSRF companion is readable by the page (not HttpOnly) and is also in the body.
+    expect(csrfCookie).toMatch(/^revline_csrf=[A-Za-z0-9_-]{43};/);
+    expect(csrfCookie).not.toMatch(/HttpOnly/);
+    expect(csrfCookie).toMatch(/SameSite=Lax/);
+    expect(csrfCookie).toContain(`revline_csrf=${res.body.csrfToken};`);
 
-    const token = cookie.slice("revline_session=".length);
+    const token = /revline_session=([^;]+)/.exec(cookie)![1]!;
     const rows = (await t.db.kysely.selectFrom("auth_session").select(["id", "user_id"]).execute()) as { id: string; user_id: string }[];
     expect(rows).toContainEqual({ id: sha256(token), user_id: t.admin.id });
     expect(rows.some((r) => r.id === token)).toBe(false);
@@ -61,14 +66,15 @@ describe("identity over HTTP", () => {
 
     const out = await t.post("/api/auth/logout", undefined, { cookie });
     expect(out.status).toBe(204);
-    expect(out.headers.get("set-cookie")).toMatch(/revline_session=;/);
+    expect(out.headers.getSetCookie().join("\n")).toMatch(/revline_session=;/);
+    expect(out.headers.getSetCookie().join("\n")).toMatch(/revline_csrf=;/);
     expect((await t.get("/api/auth/me", { cookie })).status).toBe(401);
   });
 
   it("marks the cookie Secure behind an https proxy", async () => {
     const res = await t.post("/api/auth/login", { email: t.admin.email, password: t.admin.password }, { token: null, headers: { "x-forwarded-proto": "https" } });
     expect(res.status).toBe(200);
-    expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
+    for (const c of res.headers.getSetCookie()) expect(c).toMatch(/; Secure/);
   });
 
   it("stores passwords as argon2id hashes", async () => {
@@ -123,9 +129,9 @@ describe("identity over HTTP", () => {
 
   it("builds the actor from the user record and keeps admin routes to admins", async () => {
     const region = await t.post("/api/objects/region/records", { name: "East" });
-    const rep = await t.createUser({ name: "Rita Rep", email: "rita@example.com", roles: ["rep"], region: region.body.id });
+    const rep = await t.createUser({ name: "Rita Rep", email: "rita@example.com", roles: ["sales_rep"], region: region.body.id });
     const me = await t.get("/api/auth/me", { token: rep.token });
-    expect(me.body.user).toEqual({ id: rep.id, name: "Rita Rep", email: "rita@example.com", locale: "en", isAdmin: false, roles: ["rep"] });
+    expect(me.body.user).toEqual({ id: rep.id, name: "Rita Rep", email: "rita@example.com", locale: "en", isAdmin: false, roles: ["sales_rep"] });
 
     // The actor's attributes come from the user record: {"$actor": "region"} is the rep's region.
     const mine = encodeURIComponent(JSON.stringify({ field: "id", op: "eq", value: { $actor: "region" } }));

@@ -27,6 +27,14 @@ export const userObject: ObjectDef = {
     f("team", "relation", "Team", "团队", { relation: { object: "team" } }),
     f("region", "relation", "Region", "区域", { relation: { object: "region" } }),
     f("is_active", "boolean", "Active", "启用", { defaultValue: true }),
+    // Partner users are external: the partner role limits them to their region ($actor.partner).
+    f("user_type", "picklist", "User type", "用户类型", {
+      defaultValue: "internal",
+      options: [
+        { value: "internal", label: { en: "Internal", zh: "内部" } },
+        { value: "partner", label: { en: "Partner", zh: "合作伙伴" } },
+      ],
+    }),
     f("locale", "picklist", "Language", "语言", {
       options: [
         { value: "en", label: { en: "English", zh: "英语" } },

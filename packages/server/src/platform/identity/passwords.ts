@@ -8,7 +8,7 @@ import { hash, verify, type Algorithm } from "@node-rs/argon2";
 // The declared const enum cannot be read under isolatedModules; 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from "./password-policy";
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 });

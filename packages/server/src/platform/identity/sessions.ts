@@ -62,8 +62,9 @@ export async function deleteSession(db: Db, token: string): Promise<void> {
 }
 
 /** Ends every session of a user (password change, deactivation). */
-export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
-  await db.kysely.deleteFrom("auth_session").where("user_id", "=", userId).execute();
+export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
+  const r = await db.kysely.deleteFrom("auth_session").where("user_id", "=", userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
