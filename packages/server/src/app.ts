@@ -11,10 +11,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { isAppError, type ObjectDef } from "@revline/core";
+import { isAppError, notFound, type ObjectDef } from "@revline/core";
 import { systemActor, type Actor, type Ctx, type Db, type Logger } from "./platform/context";
 import { migrate } from "./platform/db";
 import {
+  guardConfigFromEnv,
+  registerActorRateLimit,
+  registerGuards,
+  registerSettingsRoutes,
+  type GuardConfig,
   registerAuthHook,
   registerDocsRoutes,
   registerHealthRoute,
@@ -31,13 +36,23 @@ import {
   createAuthCache,
   identityObjects,
   normalizeEmail,
+  actorFor,
+  getRoles,
+  setRoles,
   registerIdentityRoutes,
+  registerDeactivationHooks,
+  identityOpenApiPaths,
+  type AuthDeps,
   type UserDirectory,
   type UserInfo,
 } from "./platform/identity";
 import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
 import { computedFieldsOf, createRecord, getRecord, listRecords, registerRecordRoutes, type RecordData } from "./platform/records";
-import { registerIoRoutes } from "./platform/io";
+import { exportOpenApiPaths, registerIoRoutes } from "./platform/io";
+import { isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
+import { parseListQuery } from "./platform/http";
+import { recordsOrgLookup } from "./org-directory";
+import { auditOpenApiPaths, registerAuditRoutes } from "./platform/audit";
 import { registerSalesModule, salesObjects } from "./modules/sales";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,6 +72,7 @@ export async function prepareDatabase(db: Db): Promise<{ migrated: string[] }> {
   registerModules();
   const migrated = await migrate(db);
   await syncMetadata(db, [...STANDARD_OBJECTS]);
+  await loadAccess(db);
   return { migrated };
 }
 
@@ -75,6 +91,8 @@ export type AppConfig = {
   authCacheMs?: number;
   /** Default body limit in bytes (bulk upsert and imports set their own). */
   bodyLimit?: number;
+  /** Rate limits (and their off switch); default from the environment (REVLINE_RATE_LIMIT_*). */
+  guards?: GuardConfig;
 };
 
 export type BuiltApp = {
@@ -151,13 +169,18 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
   const meta = metadataLookup(db);
   const ctxFactory: CtxFactory = (actor: Actor, client?: ClientInfo): Ctx => ({ db, actor, meta, clock, log, ...(client ? { client } : {}) });
   const systemCtx = () => ctxFactory(systemActor);
-  const users = recordsUserDirectory(systemCtx);
+  const users: UserDirectory = { ...recordsUserDirectory(systemCtx), ...recordsOrgLookup(systemCtx) };
+  if (!isAccessLoaded(db)) await loadAccess(db);
   let ready = false;
 
   registerProblemHandler(app);
+  // Security headers, body limits and the per-IP rate limits: before the auth hook and every route.
+  const guards = config.guards ?? guardConfigFromEnv();
+  await registerGuards(app, guards);
   await app.register(fastifyCookie);
   // application/merge-patch+json and other JSON media types parse like application/json.
   app.addContentTypeParser(/^application\/[a-z0-9.+-]*\+json$/i, { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+  const authCache = createAuthCache(config.authCacheMs ?? 1000);
   if (db.dialect === "postgres") {
     // Several app nodes may share one PostgreSQL: notice another node's metadata change within a
     // second (one tiny query at most once a second per node).
@@ -167,32 +190,48 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
       if (now - checkedAt < METADATA_CHECK_MS) return;
       checkedAt = now;
       await refreshMetadata(db);
+      // Roles and policies changed on another node: reload, and forget actors built on the old ones.
+      if (await refreshAccess(db)) authCache.clear();
     });
   }
-  const authCache = createAuthCache(config.authCacheMs ?? 1000);
-  const authDeps = { db, users, clock, ...(config.authCacheMs === 0 ? {} : { cache: authCache }) };
+  const authDeps: AuthDeps = { db, users, clock, ctxFactory, ...(config.authCacheMs === 0 ? {} : { cache: authCache }) };
   registerAuthHook(app, {
     ctxFactory,
     authenticate: async (request) => (await authenticateRequest(authDeps, request))?.actor ?? null,
   });
-  // A write to a user record (deactivation, team, region) changes who its sessions act as.
-  app.addHook("onResponse", (request, _reply, done) => {
-    const isWrite = request.method !== "GET" && request.method !== "HEAD";
-    if (isWrite && (request.params as { object?: unknown } | undefined)?.object === "user") authCache.clear();
-    done();
-  });
+  registerActorRateLimit(app, guards);
+  // A write to a user record (deactivation, team, region) changes who its sessions act as: the auth
+  // cache is cleared before the answer is sent, and deactivation ends sessions and tokens at once.
+  registerDeactivationHooks(app, authDeps, () => authCache.clear());
 
   registerHealthRoute(app, () => ready);
   registerIdentityRoutes(app, authDeps);
   registerMetadataRoutes(app);
   registerRecordRoutes(app);
+  registerSettingsRoutes(app);
   await registerIoRoutes(app, config.dataDir ? { dataDir: config.dataDir } : {});
+  registerAuditRoutes(app);
+  registerAccessRoutes(app, {
+    actorOf: async (_ctx, userId) => {
+      const user = await users.getById(userId);
+      return user ? actorFor(db, user, "user", undefined, users) : undefined;
+    },
+    getRoles: (ctx, userId) => getRoles(ctx.db, userId),
+    setRoles: (ctx, userId, roles) => setRoles(ctx.db, userId, roles),
+    preview: async (asUser, object, query) => {
+      const def = asUser.meta(object);
+      if (!def) throw notFound(`No object named "${object}".`);
+      return listRecords(asUser, object, parseListQuery(def, query, "body"));
+    },
+    onChange: () => authCache.clear(),
+  });
   registerDocsRoutes(app, {
     listObjects: () => listObjects({ db }),
     version: REVLINE_VERSION,
     hasExport: true,
     hasImports: true,
     computedFields: (object) => [...(computedFieldsOf(object)?.keys() ?? [])],
+    extraPaths: () => ({ ...identityOpenApiPaths(), ...auditOpenApiPaths(), ...exportOpenApiPaths() }),
   });
 
   const web = await registerStaticWeb(app, config.webDist ?? DEFAULT_WEB_DIST);

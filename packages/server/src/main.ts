@@ -7,6 +7,7 @@ import { systemActor, type Db } from "./platform/context";
 import { closeDb, isPostgresUrl, openDb } from "./platform/db";
 import { deleteExpiredSessions, ensureAdmin, type AdminSetup } from "./platform/identity";
 import { loadDemo } from "./platform/io";
+import { retentionDaysFromEnv, scheduleAuditArchive } from "./platform/audit";
 import { buildApp, DEFAULT_WEB_DIST, prepareDatabase, type BuiltApp } from "./app";
 
 export type RevlineConfig = {
@@ -104,6 +105,10 @@ export async function startServer(config: RevlineConfig, print: Printer = (l) =>
     const port = typeof address === "object" && address ? address.port : config.port;
     const url = urlOf(config.host, port);
     built.setReady(true);
+    // Retention (docs/audit.md): unset keeps every entry; set, old entries move to the archive daily.
+    const retentionDays = retentionDaysFromEnv();
+    const built0 = built;
+    const stopArchive = retentionDays === null ? () => undefined : scheduleAuditArchive(() => built0.ctxFactory(systemActor), retentionDays);
 
     print(`Revline is running at ${url}`);
     print(`Database: ${config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`}`);
@@ -127,6 +132,7 @@ export async function startServer(config: RevlineConfig, print: Printer = (l) =>
       admin,
       demoLoaded,
       close: async () => {
+        stopArchive();
         await running.close();
         await closeDb(db);
       },

@@ -19,7 +19,9 @@ const PipelineBoard = lazy(() => import("./modules/sales/pipeline-board").then((
 const RecordListPage = lazy(() => import("./platform/record-list-page").then((m) => ({ default: m.RecordListPage })));
 const RecordPage = lazy(() => import("./platform/record-page").then((m) => ({ default: m.RecordPage })));
 const ImportWizard = lazy(() => import("./platform/import-wizard").then((m) => ({ default: m.ImportWizard })));
+const ExportRequestsPage = lazy(() => import("./platform/export-requests-page").then((m) => ({ default: m.ExportRequestsPage })));
 const AdminObjectsPage = lazy(() => import("./platform/admin-objects-page").then((m) => ({ default: m.AdminObjectsPage })));
+const AccountSecurityPage = lazy(() => import("./platform/account-security-page").then((m) => ({ default: m.AccountSecurityPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -57,7 +59,9 @@ const router = createBrowserRouter([
       { path: "o/:object/new", element: <Page><RecordPage /></Page> },
       { path: "o/:object/:id", element: <Page><RecordPage /></Page> },
       { path: "import", element: <Page><ImportWizard /></Page> },
+      { path: "exports", element: <Page><ExportRequestsPage /></Page> },
       { path: "admin/objects", element: <Page><AdminObjectsPage /></Page> },
+      { path: "account/security", element: <Page><AccountSecurityPage /></Page> },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

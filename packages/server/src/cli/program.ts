@@ -10,6 +10,7 @@ import { configFromEnv, main, type RevlineConfig } from "../main";
 import { systemActor, type Ctx } from "../platform/context";
 import { closeDb, openDb } from "../platform/db";
 import { registerExportCommand, registerImportCommand, type CliContext } from "../platform/io";
+import { registerAuditCommand } from "../platform/audit";
 import { metadataLookup } from "../platform/metadata";
 
 type StartOptions = { port?: string; host?: string; dataDir?: string; demo?: boolean };
@@ -101,6 +102,7 @@ export function buildProgram(): Command {
   addMigrateCommand(program);
   registerImportCommand(program, openCommandContext);
   registerExportCommand(program, openCommandContext);
+  registerAuditCommand(program, openCommandContext);
   return program;
 }
 

@@ -45,8 +45,20 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
+/** The CSRF token the server set beside the session cookie (readable by design; the session cookie is not). */
+function csrfToken(): string | undefined {
+  const m = /(?:^|;\s*)revline_csrf=([^;]+)/.exec(typeof document === "undefined" ? "" : document.cookie);
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
 export async function apiRaw(path: string, opts: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
+  const method = (opts.method ?? "GET").toUpperCase();
+  // Unsafe requests made with the session cookie must prove they come from this page (double submit).
+  if (method !== "GET" && method !== "HEAD") {
+    const csrf = csrfToken();
+    if (csrf) headers["x-csrf-token"] = csrf;
+  }
   let body: BodyInit | undefined;
   if (opts.body instanceof FormData) body = opts.body;
   else if (opts.body !== undefined) {

@@ -1,6 +1,7 @@
 /** The signed-in shell: navigation by object on the left, language, API docs and user menu on top. */
 import {
   ApiOutlined,
+  AuditOutlined,
   DashboardOutlined,
   DownOutlined,
   ImportOutlined,
@@ -8,6 +9,7 @@ import {
   MenuFoldOutlined,
   MenuUnfoldOutlined,
   ProjectOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
@@ -21,6 +23,7 @@ import { setLanguage, useLabel, type UiLanguage } from "../i18n";
 import { sortForNavigation, useMeta } from "./metadata";
 import { ObjectIcon } from "./object-icon";
 import { useMe } from "./use-me";
+import { Watermark } from "./watermark";
 
 const COLLAPSE_KEY = "revline.nav.collapsed";
 
@@ -80,6 +83,7 @@ export function AppLayout() {
       label: collapsed ? null : t("nav.tools"),
       children: [
         { key: "/import", icon: <ImportOutlined />, label: t("nav.import") },
+        { key: "/exports", icon: <AuditOutlined />, label: t("nav.exports") },
         ...(user?.isAdmin !== false ? [{ key: "/admin/objects", icon: <SettingOutlined />, label: t("nav.objectsAndFields") }] : []),
       ],
     },
@@ -152,10 +156,12 @@ export function AppLayout() {
                 items: [
                   { key: "email", label: user?.email, disabled: true },
                   { type: "divider" },
+                  { key: "security", icon: <SafetyCertificateOutlined />, label: t("auth.securityMenu") },
                   { key: "logout", icon: <LogoutOutlined />, label: t("nav.logout"), danger: true },
                 ],
                 onClick: (e) => {
                   if (e.key === "logout") void doLogout();
+                  if (e.key === "security") void navigate("/account/security");
                 },
               }}
             >
@@ -171,6 +177,7 @@ export function AppLayout() {
           <Outlet />
         </Layout.Content>
       </Layout>
+      {user && <Watermark name={user.name || user.email} login={user.email} />}
     </Layout>
   );
 }

@@ -7,9 +7,10 @@ import type { SorterResult } from "antd/es/table/interface";
 import { useMemo, useState, type UIEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams, useSearchParams } from "react-router";
-import { aggregate, andConditions, exportUrl, listRecords, type RecordData } from "../api/records";
+import { aggregate, andConditions, listRecords, type RecordData } from "../api/records";
 import { useLabel } from "../i18n";
 import { ConditionBuilder } from "./condition-builder";
+import { useExportFlow } from "./export-dialog";
 import { formatNumber } from "./format";
 import { ColumnChooser, useListColumns } from "./list-columns";
 import { formatSort, parseSort, type SortItem } from "./sort-param";
@@ -119,14 +120,18 @@ function RecordList({ object }: { object: ObjectDef }) {
   const applyFilter = (c: Condition | undefined) => update({ filter: c && countLeaves(c) > 0 ? JSON.stringify(c) : null });
   const filterCount = countLeaves(filter);
   const plural = label(object.labelPlural, object.name);
-  const download = (format: "xlsx" | "csv") => {
-    const a = document.createElement("a");
-    a.href = exportUrl(object.name, format, { filter: effective, sort: sortParam || undefined, fields: columns, locale: i18n.language === "zh-CN" ? "zh-CN" : "en" });
-    a.download = "";
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-  };
+  // Small exports download at once; large ones (or masked fields in clear) become an approval request.
+  const exportFlow = useExportFlow();
+  const download = (format: "xlsx" | "csv") =>
+    exportFlow.start({
+      object: object.name,
+      format,
+      header: "label",
+      locale: i18n.language === "zh-CN" ? "zh-CN" : "en",
+      ...(effective ? { filter: effective } : {}),
+      ...(sortParam ? { sort: sortParam } : {}),
+      fields: columns,
+    });
 
   return (
     <div className="rl-list-page">
@@ -152,10 +157,11 @@ function RecordList({ object }: { object: ObjectDef }) {
               onClick: (e) => download(e.key as "xlsx" | "csv"),
             }}
           >
-            <Button icon={<DownloadOutlined />} data-testid="export">
+            <Button icon={<DownloadOutlined />} loading={exportFlow.isBusy} data-testid="export">
               {t("list.export")}
             </Button>
           </Dropdown>
+          {exportFlow.dialog}
           <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate(`/o/${object.name}/new`)} data-testid="new-record">
             {t("list.new", { object: label(object.label, object.name) })}
           </Button>

@@ -15,4 +15,8 @@ export { registerDocsRoutes } from "./docs.routes";
 export type { DocsDeps } from "./docs.routes";
 export { registerHealthRoute } from "./health.routes";
 export { registerStaticWeb, isSpaRequest, sendSpa } from "./static-web";
+export { registerGuards, registerActorRateLimit, guardConfigFromEnv, DEFAULT_RATE_LIMITS, CSP_DIRECTIVES, HSTS_VALUE } from "./guards";
+export type { GuardConfig, RateLimits } from "./guards";
+export { registerSettingsRoutes, watermarkSetting, exportSetting, readSetting, writeSetting, DEFAULT_APPROVAL_THRESHOLD } from "./settings";
+export type { WatermarkSetting, ExportSetting } from "./settings";
 export type { StaticWeb } from "./static-web";

@@ -14,6 +14,8 @@ export type OpenApiOptions = {
   hasImports?: boolean;
   /** Fields computed by the platform per object: read-only in records, absent from inputs. */
   computedFields?: ComputedFields;
+  /** Paths described by parts above http (audit, ...), passed in by app.ts; their tags are listed too. */
+  extraPaths?: () => Record<string, Record<string, Op>>;
 };
 
 type Op = JsonSchema;
@@ -232,6 +234,9 @@ export function buildOpenApiDocument(objects: readonly ObjectDef[], opts: OpenAp
   const known = new Set(objects.map((o) => o.name));
   const schemas: Record<string, JsonSchema> = { ...SHARED_SCHEMAS };
   const paths = platformPaths(opts);
+  const extra = opts.extraPaths?.() ?? {};
+  Object.assign(paths, extra);
+  const extraTags = [...new Set(Object.values(extra).flatMap((ops) => Object.values(ops).flatMap((op) => (Array.isArray(op.tags) ? (op.tags as string[]) : []))))];
   const sorted = [...objects].sort((a, b) => a.name.localeCompare(b.name));
   for (const o of sorted) {
     const computed = opts.computedFields?.(o.name) ?? [];
@@ -257,6 +262,7 @@ export function buildOpenApiDocument(objects: readonly ObjectDef[], opts: OpenAp
     tags: [
       { name: "platform" }, { name: "auth" }, { name: "metadata" },
       ...(opts.hasImports ? [{ name: "import" }] : []),
+      ...extraTags.filter((name) => !["platform", "auth", "metadata", "import"].includes(name)).map((name) => ({ name })),
       ...sorted.map((o) => ({ name: o.name, description: `${o.labelPlural.en} (${o.labelPlural.zh})` })),
     ],
     paths,

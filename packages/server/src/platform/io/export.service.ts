@@ -3,8 +3,10 @@
  * layer (so the actor's row and field policy applies), streamed to the output.
  *
  * - Columns are field names by default (or labels), in the object's field order unless `fields`
- *   says otherwise; a currency field is two columns, `<field>` (amount) and `<field>_currency`,
- *   and a relation shows the related record's name: the file imports back as it is.
+ *   says otherwise, after the record id (`id` / "ID") and the object's external key field, which are
+ *   always there so that the file imports back onto the same records (docs/import.md); a currency
+ *   field is two columns, `<field>` (amount) and `<field>_currency`, and a relation shows the related
+ *   record's name: the file imports back as it is.
  * - Text cells starting with = + - @ (or a tab / carriage return) get a leading ' so that a
  *   spreadsheet never runs them as formulas. Numbers, dates and booleans are typed cells in XLSX.
  * - CSV is UTF-8 with a BOM, which Excel needs to read non-ASCII text correctly.
@@ -14,7 +16,7 @@ import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { FieldDef, Locale, ObjectDef } from "@revline/core";
 import { findField } from "@revline/core";
-import type { Ctx } from "../context";
+import { systemActor, type Ctx } from "../context";
 import { parseListQuery } from "../http";
 import { listRecords, type RecordData } from "../records";
 import { objectOf } from "./import.service";
@@ -23,6 +25,13 @@ import { textOf } from "./normalize";
 export type ExportFormat = "csv" | "xlsx";
 export type ExportRequest = {
   object: string;
+  /** Marks the file with who exported it and when (XLSX header/footer and a hidden "_export_info" sheet). */
+  marking?: ExportMarking;
+  /**
+   * Masked fields to write in clear. Only export-approval.ts sets it, after a second person approved
+   * clear values and with the requester's reveal right checked; rows stay the requester's.
+   */
+  clearFields?: string[];
   format: ExportFormat;
   /** A JSON condition (string or parsed). */
   filter?: unknown;
@@ -40,8 +49,69 @@ export function neutralise(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-function columnsOf(object: ObjectDef, names: string[] | undefined, header: "name" | "label", locale: Locale): Column[] {
-  const fields = names ? names.map((n) => findField(object, n)!) : object.fields;
+/**
+ * Formula-injection guard for any exported cell (records export, audit export, ...): a text cell
+ * starting with = + - @, a tab or a carriage return gets a leading ', so that a spreadsheet shows it
+ * as text and never runs it. Numbers, booleans, dates and empty cells are returned as they are: a
+ * negative number in a number cell stays a number.
+ */
+export function neutraliseCell<T>(value: T): T | string {
+  return typeof value === "string" ? neutralise(value) : value;
+}
+
+/** Who exported what, for the marks on an XLSX file (see docs/export.md). */
+export type ExportMarking = {
+  userName: string;
+  login: string;
+  at: Date;
+  object: string;
+  filter?: unknown;
+  /** The export request this file was approved under, if any. */
+  requestId?: string;
+};
+
+/** Excel header/footer text: "&" starts a code there, so a literal one is doubled. */
+const hf = (s: string) => s.replace(/&/g, "&&");
+
+function markingLine(m: ExportMarking): string {
+  return `${m.userName} (${m.login}) ${m.at.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+}
+
+function headerFooterOf(m: ExportMarking) {
+  const who = hf(markingLine(m));
+  return {
+    oddHeader: `&LExported by ${who}&RRevline · ${hf(m.object)}`,
+    oddFooter: `&LExported by ${who}&RPage &P of &N`,
+  };
+}
+
+function addExportInfoSheet(book: ExcelJS.stream.xlsx.WorkbookWriter, m: ExportMarking, rows: number, format: string): void {
+  const info = book.addWorksheet("_export_info", { state: "hidden" });
+  info.columns = [{ header: "key", key: "key", width: 16 }, { header: "value", key: "value", width: 60 }];
+  const filter = m.filter === undefined || m.filter === "" ? "" : typeof m.filter === "string" ? m.filter : JSON.stringify(m.filter);
+  const lines: [string, string | number][] = [
+    ["exported_by", m.userName],
+    ["login", m.login],
+    ["exported_at", m.at.toISOString()],
+    ["object", m.object],
+    ["filter", filter],
+    ["rows", rows],
+    ["format", format],
+    ["request_id", m.requestId ?? ""],
+  ];
+  for (const [key, value] of lines) info.addRow([key, neutraliseCell(value)]).commit();
+  info.commit();
+}
+
+/** The fields an export writes: the id, the external key field, then the asked-for fields (or all). */
+export function exportFields(object: ObjectDef, names: string[] | undefined): string[] {
+  const key = object.externalKeyField;
+  const rest = names ?? object.fields.map((f) => f.name);
+  return [...new Set(["id", ...(key ? [key] : []), ...rest])];
+}
+
+function columnsOf(object: ObjectDef, names: string[], header: "name" | "label", locale: Locale): Column[] {
+  const fields = names.map((n) => findField(object, n)!);
   const cols: Column[] = [];
   for (const f of fields) {
     const title = header === "label" ? (locale === "zh-CN" ? f.label.zh : f.label.en) : f.name;
@@ -93,15 +163,30 @@ function csvText(col: Column, record: RecordData, typed: Typed): string {
   return String(typed);
 }
 
-async function* pages(ctx: Ctx, object: ObjectDef, req: ExportRequest, fields: string[] | undefined): AsyncGenerator<RecordData[]> {
+async function* pages(ctx: Ctx, object: ObjectDef, req: ExportRequest, fields: string[]): AsyncGenerator<RecordData[]> {
   const q = parseListQuery(object, stripUndefined({ filter: req.filter, sort: req.sort }), "body");
-  const include = (fields ? fields.map((n) => findField(object, n)!) : object.fields).filter((f) => f.type === "relation" && !f.isSystem).map((f) => f.name);
+  const include = fields.map((n) => findField(object, n)!).filter((f) => f.type === "relation" && !f.isSystem).map((f) => f.name);
   let cursor: string | null = null;
   do {
     const page = await listRecords(ctx, object.name, { filter: q.filter, sort: q.sort, fields, include, limit: 1000, cursor });
+    if (req.clearFields?.length && page.records.length) await unmask(ctx, object, page.records, req.clearFields);
     yield page.records;
     cursor = page.nextCursor;
   } while (cursor);
+}
+
+/**
+ * Replaces masked values with clear ones for records the actor already read (so only their rows):
+ * read again as the explicit systemActor, by id, for the approved fields alone.
+ */
+async function unmask(ctx: Ctx, object: ObjectDef, records: RecordData[], fields: string[]): Promise<void> {
+  const system: Ctx = { ...ctx, actor: systemActor };
+  const clear = await listRecords(system, object.name, { filter: { field: "id", op: "in", value: records.map((r) => r.id) }, fields, limit: records.length });
+  const byId = new Map(clear.records.map((r) => [r.id, r]));
+  for (const r of records) {
+    const c = byId.get(r.id);
+    if (c) for (const f of fields) if (f in r) r[f] = c[f];
+  }
 }
 
 function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
@@ -121,7 +206,8 @@ function write(out: Writable, chunk: string | Buffer): Promise<void> {
 /** Streams the export into `out` (which it ends); returns the number of records written. */
 export async function exportRecords(ctx: Ctx, req: ExportRequest, out: Writable): Promise<{ rows: number }> {
   const object = objectOf(ctx, req.object);
-  const fieldList = req.fields === undefined || req.fields === "" ? undefined : parseListQuery(object, { fields: req.fields }, "body").fields;
+  const asked = req.fields === undefined || req.fields === "" ? undefined : parseListQuery(object, { fields: req.fields }, "body").fields;
+  const fieldList = exportFields(object, asked);
   const cols = columnsOf(object, fieldList, req.header ?? "name", req.locale ?? "en");
   let rows = 0;
   if (req.format === "csv") {
@@ -136,7 +222,7 @@ export async function exportRecords(ctx: Ctx, req: ExportRequest, out: Writable)
     return { rows };
   }
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const sheet = book.addWorksheet(object.labelPlural[req.locale === "zh-CN" ? "zh" : "en"]);
+  const sheet = book.addWorksheet(object.labelPlural[req.locale === "zh-CN" ? "zh" : "en"], req.marking ? { headerFooter: headerFooterOf(req.marking) } : {});
   sheet.columns = cols.map((c) => ({
     header: c.header,
     key: c.header,
@@ -148,6 +234,7 @@ export async function exportRecords(ctx: Ctx, req: ExportRequest, out: Writable)
     rows += records.length;
   }
   sheet.commit();
+  if (req.marking) addExportInfoSheet(book, req.marking, rows, req.format);
   await book.commit();
   return { rows };
 }

@@ -9,8 +9,11 @@
  */
 export { runImport, BATCH_SIZE } from "./import.service";
 export type { ImportRequest, ImportSummary, ImportProgress } from "./import.service";
-export { exportRecords, neutralise } from "./export.service";
-export type { ExportRequest, ExportFormat } from "./export.service";
+export { exportRecords, neutralise, neutraliseCell } from "./export.service";
+export type { ExportRequest, ExportFormat, ExportMarking } from "./export.service";
+export { planExport, canApproveExports, LINK_TTL_MS } from "./export-approval";
+export { exportOpenApiPaths } from "./export.openapi";
+export type { ExportAsk, ExportPlan, ExportRequestView, ExportStatus } from "./export-approval";
 export { registerImportCommand, registerExportCommand, importCommand, exportCommand } from "./commands";
 export { registerIoRoutes } from "./io.routes";
 export type { IoDeps } from "./io.routes";
@@ -22,5 +25,5 @@ export { openRowSource, countRows } from "./file-reader";
 export { planImport, checkMappingFile } from "./mapping";
 export type { MappingFile, ColumnSpec } from "./mapping";
 export { writeReportCsv } from "./report";
-export { findJob as findImportJob } from "./import-job.repo";
-export type { ImportJob } from "./import-job.repo";
+export { findJob as findImportJob, readRejections } from "./import-job.repo";
+export type { ImportJob, Rejection } from "./import-job.repo";

@@ -16,6 +16,7 @@ import type { Ctx } from "../context";
 import { parseListQuery, requestCtx } from "../http";
 import { cellText, type Cell } from "./coerce";
 import { exportRecords, type ExportFormat } from "./export.service";
+import { checkDirectExport, registerExportRoutes } from "./export.routes";
 import * as jobs from "./import-job.repo";
 import { objectOf, runImport } from "./import.service";
 import { openRowSource } from "./file-reader";
@@ -211,12 +212,16 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
       // Bad parameters are a 400 before the download starts.
       const strip = Object.fromEntries(Object.entries({ filter: q.filter, sort: q.sort, fields: q.fields }).filter(([, v]) => v !== undefined && v !== ""));
       parseListQuery(object, strip, "body");
+      // Over the approval threshold (or asking for clear values) it is a request, not a download: 403 approval_required.
+      const marking = await checkDirectExport(ctx, { object: object.name, format, filter: q.filter, sort: q.sort, fields: q.fields });
       const out = new PassThrough();
       const locale: Locale = q.locale === "zh-CN" ? "zh-CN" : "en";
       const header = q.header === "label" ? "label" : "name";
-      void exportRecords(ctx, { object: object.name, format, filter: q.filter, sort: q.sort, fields: q.fields, header, locale }, out).catch((e: unknown) => out.destroy(e as Error));
+      void exportRecords(ctx, { object: object.name, format, filter: q.filter, sort: q.sort, fields: q.fields, header, locale, ...(marking ? { marking } : {}) }, out).catch((e: unknown) => out.destroy(e as Error));
       const type = format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       return reply.header("content-type", type).header("content-disposition", `attachment; filename="${object.name}.${format}"`).send(out);
     });
+
+    registerExportRoutes(scope);
   });
 }
