@@ -34,7 +34,7 @@ const HAND_FIRST = `select ${HAND_COLUMNS} from obj_opportunity where ${HAND_WHE
 const HAND_NEXT = `select ${HAND_COLUMNS} from obj_opportunity where ${HAND_WHERE} and (close_date < ? or (close_date = ? and id > ?))
 order by close_date desc, id asc limit ${PAGE_SIZE}`;
 
-function medianOwner(dbFile: string): { id: string; name: string } {
+export function medianOwner(dbFile: string): { id: string; name: string } {
   const db = new Database(dbFile, { readonly: true });
   try {
     const rows = db
@@ -68,7 +68,7 @@ function handPages(dbFile: string, owner: string, pages: Page[]): CapturedQuery[
   }
 }
 
-function listPath(owner: string, cursor: string | null): string {
+export function listPath(owner: string, cursor: string | null): string {
   const filter = {
     all: [
       { field: "owner", op: "eq", value: owner },

@@ -46,6 +46,7 @@ export function createClient(baseUrl: string, headers: Record<string, string> = 
   return {
     get: (path: string) => request("GET", path),
     post: (path: string, body: unknown) => request("POST", path, body),
+    send: (method: "PUT" | "PATCH" | "DELETE", path: string, body?: unknown) => request(method, path, body),
     close: () => agent.destroy(),
   };
 }

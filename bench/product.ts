@@ -47,11 +47,17 @@ export async function startProduct(dataDir: string): Promise<ProductApp> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
     });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    if (!cookie) throw new Error("POST /api/auth/login set no session cookie.");
+    // The session cookie and its CSRF companion; a browser session sends the CSRF value back as a header.
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0] ?? "")
+      .filter((c) => c && !c.endsWith("="))
+      .join("; ");
+    const { csrfToken } = (await login.json()) as { csrfToken?: string };
+    if (!cookie || !csrfToken) throw new Error("POST /api/auth/login set no session cookie or CSRF token.");
     const made = await call(`${server.url}/api/tokens`, {
       method: "POST",
-      headers: { "content-type": "application/json", cookie },
+      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
       body: JSON.stringify({ name: `bench ${new Date().toISOString()}` }),
     });
     const { token } = (await made.json()) as { token?: string };

@@ -12,11 +12,12 @@ import { benchAggregate, type AggregateFigures } from "./aggregate";
 import { GENERATOR_VERSION } from "./generate";
 import { benchImport, type ImportFigures } from "./import";
 import { benchList, type ListFigures } from "./list";
+import { benchListAsRep, type RepListFigures } from "./list-rep";
 import { fmtInt, fmtMiB, fmtMs, log } from "./measure";
 import { startProduct } from "./product";
 import { dbFileOf, ensureOpportunities } from "./seed";
 
-const FIGURES = ["list", "import", "aggregate"] as const;
+const FIGURES = ["list", "list-rep", "import", "aggregate"] as const;
 type Figure = (typeof FIGURES)[number];
 
 function options() {
@@ -30,10 +31,10 @@ function options() {
   });
   if (values.help) {
     process.stdout.write(
-      "usage: npm run bench -- [--rows N] [--quick] [--only list,import,aggregate]\n" +
+      "usage: npm run bench -- [--rows N] [--quick] [--only list,list-rep,import,aggregate]\n" +
         "  --rows N   opportunities to generate (default 1000000; --quick: 100000)\n" +
         "  --quick    100,000 rows and fewer requests, for trying\n" +
-        "  --only     a comma-separated subset of: list, import, aggregate\n",
+        "  --only     a comma-separated subset of: list, list-rep, import, aggregate\n",
     );
     process.exit(0);
   }
@@ -64,6 +65,16 @@ function listLines(f: ListFigures): Line[] {
     [`${name} p50`, `${fmtMs(f.product.p50)} ms`, `${fmtMs(f.floor.p50)} ms`, ratioText(p50), "<= 1.5x", verdict(p50 <= 1.5)],
     [`${name} p99`, `${fmtMs(f.product.p99)} ms`, `${fmtMs(f.floor.p99)} ms`, ratioText(p99), "<= 1.5x", verdict(p99 <= 1.5)],
     [`  same p50, against hand-written SQL (for reference)`, `${fmtMs(f.product.p50)} ms`, `${fmtMs(f.hand.p50)} ms`, ratioText(f.product.p50 / f.hand.p50), "-", ""],
+  ];
+}
+
+function repListLines(f: RepListFigures): Line[] {
+  const name = `list as a rep (team row policy, 3 masked fields) vs as admin (${fmtInt(f.requests)} req)`;
+  const p50 = f.rep.p50 / f.admin.p50;
+  const p99 = f.rep.p99 / f.admin.p99;
+  return [
+    [`${name} p50`, `${fmtMs(f.rep.p50)} ms`, `${fmtMs(f.admin.p50)} ms`, ratioText(p50), "<= 1.3x", verdict(p50 <= 1.3)],
+    [`${name} p99`, `${fmtMs(f.rep.p99)} ms`, `${fmtMs(f.admin.p99)} ms`, ratioText(p99), "<= 1.3x", verdict(p99 <= 1.3)],
   ];
 }
 
@@ -112,7 +123,7 @@ async function main(): Promise<void> {
   log(`Revline bench: ${fmtInt(opts.rows)} opportunities on SQLite, generator ${GENERATOR_VERSION}, ${cpus.length} x ${cpus[0]?.model ?? "cpu"}, Node ${process.version}`);
   const lines: Line[] = [];
   const sql: string[] = [];
-  if (opts.only.has("list") || opts.only.has("aggregate")) {
+  if (opts.only.has("list") || opts.only.has("list-rep") || opts.only.has("aggregate")) {
     const { dir } = await ensureOpportunities(opts.rows);
     const file = dbFileOf(dir);
     const product = await startProduct(dir);
@@ -126,6 +137,15 @@ async function main(): Promise<void> {
         });
         lines.push(...logLines(listLines(f)));
         sql.push(`list SQL (page 2):\n${f.sql}`);
+      }
+      if (opts.only.has("list-rep")) {
+        const f = await benchListAsRep(product, file, {
+          requests: opts.quick ? 500 : 2000,
+          warmup: opts.quick ? 50 : 100,
+          pages: 20,
+          budgetSeconds: opts.quick ? 60 : 240,
+        });
+        lines.push(...logLines(repListLines(f)));
       }
       if (opts.only.has("aggregate")) {
         const f = await benchAggregate(product, file, { runs: opts.quick ? 5 : 10 });

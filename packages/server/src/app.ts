@@ -49,7 +49,7 @@ import {
 import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
 import { computedFieldsOf, createRecord, getRecord, listRecords, registerRecordRoutes, type RecordData } from "./platform/records";
 import { exportOpenApiPaths, registerIoRoutes } from "./platform/io";
-import { isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
+import { accessOpenApiPaths, isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
 import { parseListQuery } from "./platform/http";
 import { recordsOrgLookup } from "./org-directory";
 import { auditOpenApiPaths, registerAuditRoutes } from "./platform/audit";
@@ -231,7 +231,7 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
     hasExport: true,
     hasImports: true,
     computedFields: (object) => [...(computedFieldsOf(object)?.keys() ?? [])],
-    extraPaths: () => ({ ...identityOpenApiPaths(), ...auditOpenApiPaths(), ...exportOpenApiPaths() }),
+    extraPaths: () => ({ ...identityOpenApiPaths(), ...accessOpenApiPaths(), ...auditOpenApiPaths(), ...exportOpenApiPaths() }),
   });
 
   const web = await registerStaticWeb(app, config.webDist ?? DEFAULT_WEB_DIST);

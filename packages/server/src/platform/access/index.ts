@@ -12,4 +12,5 @@ export type { Role } from "./store";
 export { compilePolicy, scopesAllow, scopesAllowAdmin, ACTIONS, FIELD_RULES, TOKEN_SCOPES, ADMIN_ROLE, DENY, FULL } from "./compile";
 export type { Action, FieldRule, FieldRuleKind, Policy, PolicyRow } from "./compile";
 export { registerAccessRoutes } from "./access.routes";
+export { accessOpenApiPaths } from "./access.openapi";
 export type { AccessRouteDeps, PreviewFn } from "./access.routes";
