@@ -21,7 +21,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { v7 as uuidv7 } from "uuid";
-import { invalid, type Condition, type ObjectDef } from "@revline/core";
+import { forbidden, invalid, type Condition, type ObjectDef } from "@revline/core";
+import { policyFor } from "../access";
 import type { Ctx } from "../context";
 import { optimizeDb } from "../db";
 import { listRecords } from "../records";
@@ -84,6 +85,13 @@ export type ImportSummary = ImportProgress & {
 export function objectOf(ctx: Ctx, name: string): ObjectDef {
   const object = ctx.meta(name);
   if (!object) throw invalid(`unknown object "${name}"`, [{ field: "object", reason: "no such object" }]);
+  return object;
+}
+
+/** The object an actor imports into: it must exist and the actor's roles must grant "import" on it (403 otherwise). */
+export function importTarget(ctx: Ctx, name: string): ObjectDef {
+  const object = objectOf(ctx, name);
+  if (!policyFor(ctx, object.name, "import").allowed) throw forbidden(`You may not import ${object.labelPlural.en.toLowerCase()}.`);
   return object;
 }
 
@@ -186,7 +194,7 @@ async function insertedEarlier(ctx: Ctx, object: string, keyField: string, batch
 
 export async function runImport(ctx: Ctx, req: ImportRequest): Promise<ImportSummary> {
   const started = Date.now();
-  const object = objectOf(ctx, req.object);
+  const object = importTarget(ctx, req.object);
   const absFile = path.resolve(req.file);
   if (!fs.existsSync(absFile)) throw invalid(`file not found: ${req.fileName ?? req.file}`, [{ field: "file", reason: "not found" }]);
   const job = await startJob(ctx, req, object, absFile);

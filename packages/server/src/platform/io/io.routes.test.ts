@@ -175,6 +175,20 @@ describe("import over HTTP", () => {
     expect(bad.body.errors).toEqual([{ field: "key", reason: "must be a field name or null" }]);
   });
 
+  it("refuses an import into an object the actor's roles do not allow importing, keeping nothing", async () => {
+    // sales_rep may create and update opportunities but holds no "import" right; an intern may only read.
+    for (const [i, roles] of [["sales_rep"], ["intern"]].entries()) {
+      const user = await t.createUser({ name: `No import ${i}`, email: `noimport${i}@example.com`, roles });
+      const before = fs.existsSync(path.join(t.dataDir, "imports")) ? fs.readdirSync(path.join(t.dataDir, "imports")).length : 0;
+      const up = await t.request("POST", "/api/imports", { ...multipart({ object: "opportunity" }, { name: "deals.csv", content: "name,stage\nX,Won\n" }), token: user.token });
+      expect(up.status, up.text).toBe(403);
+      expect(up.contentType).toMatch(/problem\+json/);
+      expect(up.body.detail).toBe("You may not import opportunities.");
+      const after = fs.existsSync(path.join(t.dataDir, "imports")) ? fs.readdirSync(path.join(t.dataDir, "imports")).length : 0;
+      expect(after).toBe(before);
+    }
+  });
+
   it("refuses an upload without a file or with an unknown object", async () => {
     const noObject = await t.request("POST", "/api/imports", multipart({ object: "nope" }, { name: "a.csv", content: "a\n1\n" }));
     expect(noObject.status).toBe(400);

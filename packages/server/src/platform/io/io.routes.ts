@@ -18,7 +18,7 @@ import { cellText, type Cell } from "./coerce";
 import { exportRecords, type ExportFormat } from "./export.service";
 import { checkDirectExport, registerExportRoutes } from "./export.routes";
 import * as jobs from "./import-job.repo";
-import { objectOf, runImport } from "./import.service";
+import { importTarget, runImport } from "./import.service";
 import { openRowSource } from "./file-reader";
 import { planImport } from "./mapping";
 import { writeReportCsv } from "./report";
@@ -111,7 +111,7 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
         const upload = await receiveUpload(request, dir, maxUploadBytes);
         const objectName = upload.object ?? request.query.object;
         if (!objectName) throw invalid('Say which object to import into (multipart field "object").', [{ field: "object", reason: "missing" }]);
-        const object = objectOf(ctx, objectName);
+        const object = importTarget(ctx, objectName);
         const source = await openRowSource(upload.file, {}, upload.fileName);
         const sample: (string | number | boolean | null)[][] = [];
         let totalRows = 0;
@@ -156,7 +156,7 @@ export async function registerIoRoutes(app: FastifyInstance, deps: IoDeps = {}):
       if (!job.filePath || !fs.existsSync(job.filePath)) throw invalid("The uploaded file is gone; upload it again.", [{ field: "file", reason: "missing" }]);
       const body = parseRunBody(request.body);
       const mapping = body.mapping;
-      await precheckRun(objectOf(ctx, job.object), job.filePath, job.fileName, body);
+      await precheckRun(importTarget(ctx, job.object), job.filePath, job.fileName, body);
       await jobs.updateJob(ctx.db, job.id, { status: "running" }, ctx.clock());
       // In the background of this process; the client polls GET /api/imports/:id.
       void runImport(ctx, {
