@@ -47,7 +47,7 @@ import {
   type UserInfo,
 } from "./platform/identity";
 import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
-import { computedFieldsOf, createRecord, getRecord, listRecords, registerRecordRoutes, type RecordData } from "./platform/records";
+import { computedFieldsOf, createRecord, getRecord, listRecords, presentObject, registerRecordRoutes, type RecordData } from "./platform/records";
 import { exportOpenApiPaths, registerIoRoutes } from "./platform/io";
 import { accessOpenApiPaths, isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
 import { parseListQuery } from "./platform/http";
@@ -206,7 +206,7 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
 
   registerHealthRoute(app, () => ready);
   registerIdentityRoutes(app, authDeps);
-  registerMetadataRoutes(app);
+  registerMetadataRoutes(app, presentObject);
   registerRecordRoutes(app);
   registerSettingsRoutes(app);
   await registerIoRoutes(app, config.dataDir ? { dataDir: config.dataDir } : {});

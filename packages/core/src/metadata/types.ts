@@ -68,7 +68,15 @@ export type FieldDef = {
   isStandard?: boolean;
   /** The platform computes the value (e.g. a line total); never writable through the API or forms. */
   computed?: boolean;
+  /**
+   * Only in metadata as the API presents it to an actor (never stored): "masked" = values come masked
+   * and the field cannot be filtered, sorted, grouped or written; "read_only" = it cannot be written.
+   */
+  access?: "read_only" | "masked";
 };
+
+/** What the actor may do with an object, as the metadata API presents it (never stored). */
+export type ObjectPermissions = { read: boolean; create: boolean; update: boolean; delete: boolean; export: boolean; import: boolean; share: boolean; reveal: boolean };
 
 export type ObjectDef = {
   /** snake_case identifier; table `obj_<name>`. */
@@ -85,6 +93,8 @@ export type ObjectDef = {
   isStandard?: boolean;
   /** Module that declared it (standard objects). */
   module?: string;
+  /** Only in metadata as the API presents it to an actor (never stored). */
+  permissions?: ObjectPermissions;
 };
 
 /** The system fields every record has, in API value form. */

@@ -60,6 +60,9 @@ export function updateRecord(object: string, id: string, patch: Record<string, u
   return api<RecordData>(`/api/objects/${object}/records/${id}`, { method: "PATCH", body: patch, headers });
 }
 
+/** Unmasks one masked value (needs the reveal right; the server audits it as record.reveal). */
+export const revealValue = (object: string, id: string, field: string) =>
+  api<{ field: string; value: unknown }>(`/api/objects/${object}/records/${id}/reveal`, { method: "POST", body: { field } });
 export const deleteRecord = (object: string, id: string) => api<void>(`/api/objects/${object}/records/${id}`, { method: "DELETE" });
 
 export function aggregate(object: string, body: { filter?: Condition; groupBy?: GroupBy[]; metrics: Metric[] }): Promise<AggregateRow[]> {

@@ -42,7 +42,8 @@ function toField(def: FieldDef, name: string, label: string, locale: BuilderLoca
 }
 
 export function builderFields(object: ObjectDef, meta: MetadataLookup, locale: BuilderLocale): Field[] {
-  const own = [...object.fields.filter((f) => !HIDDEN.has(f.name))];
+  // Masked fields cannot be filtered on (a filter would reveal them bit by bit): the server refuses them.
+  const own = [...object.fields.filter((f) => !HIDDEN.has(f.name) && f.access !== "masked")];
   for (const sys of ["created_at", "updated_at", "created_by"]) {
     if (!own.some((f) => f.name === sys)) {
       const def = { name: sys, type: sys === "created_by" ? "relation" : "datetime", label: { en: sys === "created_at" ? "Created at" : sys === "updated_at" ? "Updated at" : "Created by", zh: sys === "created_at" ? "创建时间" : sys === "updated_at" ? "更新时间" : "创建人" }, isSystem: true, ...(sys === "created_by" ? { relation: { object: "user" } } : {}) } as FieldDef;
@@ -55,7 +56,7 @@ export function builderFields(object: ObjectDef, meta: MetadataLookup, locale: B
     if (def.type === "relation" && def.relation) {
       const target = meta(def.relation.object);
       const nameDef = target?.fields.find((f) => f.name === target.nameField);
-      if (target && nameDef) out.push(toField(nameDef, `${def.name}.${nameDef.name}`, `${labelOf(def.label, locale)} › ${labelOf(nameDef.label, locale)}`, locale));
+      if (target && nameDef && nameDef.access !== "masked") out.push(toField(nameDef, `${def.name}.${nameDef.name}`, `${labelOf(def.label, locale)} › ${labelOf(nameDef.label, locale)}`, locale));
     }
   }
   return out;

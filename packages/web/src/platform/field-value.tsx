@@ -48,6 +48,8 @@ export function FieldValue({ field, record, value }: { field: FieldDef; record?:
   const relatedName = useRelatedName();
   const v = value !== undefined ? value : record?.[field.name];
   if (v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) return <Empty />;
+  // The server sends masked values as text (张**, 138****5678, "10K-50K"): shown as they are.
+  if (field.access === "masked" && value === undefined) return <span className="rl-masked">{typeof v === "string" ? v : JSON.stringify(v)}</span>;
 
   switch (field.type) {
     case "currency":

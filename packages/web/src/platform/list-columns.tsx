@@ -42,7 +42,7 @@ export function columnWidth(f: FieldDef, isName: boolean): number {
 }
 
 export function isSortable(f: FieldDef): boolean {
-  return f.type !== "long_text" && f.type !== "multi_picklist" && f.type !== "relation";
+  return f.type !== "long_text" && f.type !== "multi_picklist" && f.type !== "relation" && f.access !== "masked";
 }
 
 export function useListColumns(object: ObjectDef, columns: string[], sort: SortItem[]): ColumnsType<RecordData> {

@@ -12,9 +12,9 @@ import { isCurrencyValue, text } from "./format";
 import { businessFields } from "./metadata";
 import { useRelatedName } from "./field-value";
 
-/** Fields a person edits: not system, not computed by the platform. */
+/** Fields a person edits: not system, not computed by the platform, not read-only or masked for them. */
 export function editableFields(o: ObjectDef): FieldDef[] {
-  return businessFields(o).filter((f) => !f.computed);
+  return businessFields(o).filter((f) => !f.computed && f.access === undefined);
 }
 
 function useRules(): (f: FieldDef) => Rule[] {

@@ -55,7 +55,9 @@ function RecordList({ object }: { object: ObjectDef }) {
   const [params, setParams] = useSearchParams();
   const filter = parseFilter(params.get("filter"));
   const search = params.get("q") ?? "";
-  const sort = parseSort(params.get("sort"));
+  // A masked field cannot be sorted on or searched (the server refuses it): such a sort is dropped.
+  const sort = parseSort(params.get("sort")).filter((s) => fieldOf(object, s.field)?.access !== "masked");
+  const canSearch = fieldOf(object, object.nameField)?.access !== "masked";
   const [searchText, setSearchText] = useState(search);
   const [showFilter, setShowFilter] = useState(() => !!filter);
   const [draft, setDraft] = useState<Condition | undefined>(filter);
@@ -72,7 +74,7 @@ function RecordList({ object }: { object: ObjectDef }) {
     setParams(next, { replace: true });
   };
 
-  const searchCondition: Condition | undefined = search ? { field: object.nameField, op: "contains", value: search } : undefined;
+  const searchCondition: Condition | undefined = search && canSearch ? { field: object.nameField, op: "contains", value: search } : undefined;
   const effective = andConditions(filter, searchCondition);
   const include = columns.filter((c) => fieldOf(object, c)?.type === "relation");
   const fields = Array.from(new Set(["id", "version", object.nameField, ...columns]));
@@ -148,6 +150,7 @@ function RecordList({ object }: { object: ObjectDef }) {
           </span>
         </div>
         <div className="rl-page-actions">
+          {object.permissions?.export !== false && (
           <Dropdown
             menu={{
               items: [
@@ -161,10 +164,13 @@ function RecordList({ object }: { object: ObjectDef }) {
               {t("list.export")}
             </Button>
           </Dropdown>
+          )}
           {exportFlow.dialog}
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate(`/o/${object.name}/new`)} data-testid="new-record">
-            {t("list.new", { object: label(object.label, object.name) })}
-          </Button>
+          {object.permissions?.create !== false && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate(`/o/${object.name}/new`)} data-testid="new-record">
+              {t("list.new", { object: label(object.label, object.name) })}
+            </Button>
+          )}
         </div>
       </div>
 
@@ -180,6 +186,7 @@ function RecordList({ object }: { object: ObjectDef }) {
           }}
           onPressEnter={() => update({ q: searchText.trim() || null })}
           style={{ width: 300 }}
+          disabled={!canSearch}
           data-testid="quick-search"
         />
         <Badge count={filterCount} size="small" color="#1f4fe0">
@@ -246,11 +253,11 @@ function RecordList({ object }: { object: ObjectDef }) {
                 <Empty description={effective ? t("list.noMatch") : t("list.empty", { object: plural })}>
                   {effective ? (
                     <Button onClick={() => update({ filter: null, q: null })}>{t("list.clearFilter")}</Button>
-                  ) : (
+                  ) : object.permissions?.create !== false ? (
                     <Button type="primary" onClick={() => void navigate(`/o/${object.name}/new`)}>
                       {t("list.new", { object: label(object.label, object.name) })}
                     </Button>
-                  )}
+                  ) : null}
                 </Empty>
               ),
             }}

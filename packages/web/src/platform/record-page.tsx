@@ -1,13 +1,13 @@
 /** One record: header with key fields, detail sections from metadata, related lists, edit, delete; also "new". */
-import { ArrowLeftOutlined, DeleteOutlined, EditOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, EyeOutlined } from "@ant-design/icons";
 import type { FieldDef, ObjectDef } from "@revline/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Col, Drawer, Form, Popconfirm, Result, Row, Skeleton, Space, Tag, Typography } from "antd";
+import { App, Button, Card, Col, Drawer, Form, Popconfirm, Result, Row, Skeleton, Space, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { isApiError, isStaleVersion } from "../api/client";
-import { createRecord, deleteRecord, getRecord, updateRecord, type RecordData } from "../api/records";
+import { createRecord, deleteRecord, getRecord, revealValue, updateRecord, type RecordData } from "../api/records";
 import { useLabel } from "../i18n";
 import { FieldValue, optionColor, useOptionLabel } from "./field-value";
 import { text } from "./format";
@@ -148,6 +148,7 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
             </Space>
           </div>
           <Space>
+            {object.permissions?.update !== false && (
             <Button
               type="primary"
               icon={<EditOutlined />}
@@ -161,6 +162,8 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
             >
               {t("common.edit")}
             </Button>
+            )}
+            {object.permissions?.delete !== false && (
             <Popconfirm
               title={t("record.deleteConfirmTitle")}
               description={t("record.deleteConfirmText", { name: title })}
@@ -173,6 +176,7 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
                 {t("common.delete")}
               </Button>
             </Popconfirm>
+            )}
           </Space>
         </div>
         {headline.length > 0 && (
@@ -198,7 +202,11 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
                   <div key={f.name} className={f.type === "long_text" ? "rl-field rl-field-wide" : "rl-field"}>
                     <div className="rl-field-label">{label(f.label, f.name)}</div>
                     <div className="rl-field-value" data-testid={`field-${f.name}`}>
-                      <FieldValue field={f} record={record} />
+                      {f.access === "masked" && object.permissions?.reveal ? (
+                        <RevealableValue object={object} id={record.id} field={f} record={record} />
+                      ) : (
+                        <FieldValue field={f} record={record} />
+                      )}
                     </div>
                   </div>
                 ))}
@@ -229,6 +237,27 @@ function RecordView({ object, id }: { object: ObjectDef; id: string }) {
         <RecordForm object={object} form={form} initial={initialValues} record={record} error={formError} />
       </Drawer>
     </div>
+  );
+}
+
+/** A masked value with a "reveal" button: one audited request unmasks this one value, on this page only. */
+function RevealableValue({ object, id, field, record }: { object: ObjectDef; id: string; field: FieldDef; record: RecordData }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const reveal = useMutation({
+    mutationFn: () => revealValue(object.name, id, field.name),
+    onError: (err) => void message.error(isApiError(err) ? err.message : String(err)),
+  });
+  if (reveal.data) return <FieldValue field={{ ...field, access: undefined }} value={reveal.data.value} />;
+  return (
+    <Space size={4}>
+      <FieldValue field={field} record={record} />
+      <Tooltip title={t("record.revealHint")}>
+        <Button size="small" type="link" icon={<EyeOutlined />} loading={reveal.isPending} onClick={() => reveal.mutate()} data-testid={`reveal-${field.name}`}>
+          {t("record.reveal")}
+        </Button>
+      </Tooltip>
+    </Space>
   );
 }
 

@@ -61,6 +61,8 @@ const fieldDef: JsonSchema = {
     maskKind: { type: "string", enum: ["person_name", "phone", "email", "amount_range", "text"] },
     isSystem: { type: "boolean", readOnly: true },
     isStandard: { type: "boolean", readOnly: true },
+    computed: { type: "boolean", readOnly: true },
+    access: { type: "string", enum: ["read_only", "masked"], readOnly: true, description: "for the signed-in actor: masked values, or not writable" },
   },
   required: ["name", "type", "label"],
 };
@@ -203,7 +205,20 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
   Label: label,
   FieldDef: fieldDef,
   FieldPatch: objectOf(pick(fieldDef, PATCHABLE_FIELD_KEYS)),
-  ObjectDef: objectOf({ ...objectProperties, isStandard: { type: "boolean" }, module: { type: "string" } }, ["name", "label", "labelPlural", "nameField", "fields"]),
+  ObjectDef: objectOf(
+    {
+      ...objectProperties,
+      isStandard: { type: "boolean" },
+      module: { type: "string" },
+      permissions: {
+        type: "object",
+        readOnly: true,
+        description: "what the signed-in actor may do with the object",
+        properties: Object.fromEntries(["read", "create", "update", "delete", "export", "import", "share", "reveal"].map((a) => [a, { type: "boolean" }])),
+      },
+    },
+    ["name", "label", "labelPlural", "nameField", "fields"],
+  ),
   NewObject: objectOf(objectProperties, ["name", "label", "labelPlural"]),
   User: objectOf(
     {

@@ -1,6 +1,7 @@
 /** Objects and fields over HTTP: anyone signed in reads them; only an admin changes them. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { SYSTEM_FIELDS, invalid, notFound, type FieldDef, type ObjectDef } from "@revline/core";
+import type { Ctx } from "../context";
 import { requestCtx, requireAdmin } from "../http";
 import { addField, createObject, deleteField, updateField, type NewObjectInput } from "./admin";
 import { listObjects } from "./store";
@@ -17,17 +18,30 @@ function jsonObjectBody(request: FastifyRequest): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function registerMetadataRoutes(app: FastifyInstance): void {
+/**
+ * How an object is shown to the actor (app.ts passes records' presentObject): undefined when they may
+ * not read it (it is then left out of the list and 404 alone), else without hidden fields and with
+ * masked/read-only fields and the actor's permissions marked. Default: as stored.
+ */
+export type PresentObject = (ctx: Ctx, object: ObjectDef) => ObjectDef | undefined;
+
+export function registerMetadataRoutes(app: FastifyInstance, present: PresentObject = (_ctx, o) => o): void {
   app.get("/api/objects", (request) => {
     const ctx = requestCtx(request);
-    return { objects: listObjects(ctx).map(objectWithSystemFields) };
+    const objects: ObjectDef[] = [];
+    for (const o of listObjects(ctx)) {
+      const shown = present(ctx, o);
+      if (shown) objects.push(objectWithSystemFields(shown));
+    }
+    return { objects };
   });
 
   app.get<{ Params: { object: string } }>("/api/objects/:object", (request) => {
     const ctx = requestCtx(request);
     const object = ctx.meta(request.params.object);
-    if (!object) throw notFound(`There is no object named "${request.params.object}".`);
-    return objectWithSystemFields(object);
+    const shown = object ? present(ctx, object) : undefined;
+    if (!shown) throw notFound(`There is no object named "${request.params.object}".`);
+    return objectWithSystemFields(shown);
   });
 
   app.post("/api/objects", async (request, reply) => {

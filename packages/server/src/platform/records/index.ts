@@ -22,3 +22,4 @@ export { appendAudit, appendEvents, hashEntry, GENESIS_HASH } from "./journal";
 export type { AuditInput, AuditEntry, OutboxEventInput, RecordEventType } from "./journal";
 export { registerRecordRoutes } from "./records.routes";
 export { computedFieldsOf } from "./computed";
+export { presentObject } from "./present";

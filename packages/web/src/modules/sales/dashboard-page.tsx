@@ -13,7 +13,7 @@ import { formatMoney, formatMonth, formatNumber, formatPercent, text } from "../
 import { fieldOf, useMeta } from "../../platform/metadata";
 import { Chart, CHART_COLORS } from "./chart";
 import { byGroup, excludedCurrencies, fillMonths, outcomeStages, reportingCurrency, summariseRegions, winRate, type CurrencySum } from "./dashboard-data";
-import type { AggregateRow } from "../../api/records";
+import type { AggregateRow, Metric } from "../../api/records";
 
 const OBJECT = "opportunity";
 const TOP_N = 10;
@@ -59,15 +59,20 @@ export function DashboardPage() {
   const object = meta.lookup(OBJECT);
   const stageField = object ? fieldOf(object, "stage") : undefined;
   const { won, lost, open } = outcomeStages(stageField);
-  const [metric, setMetric] = useState<"sum" | "count">("sum");
+  // Amounts masked for this actor (an intern): the server refuses sums of them, so the dashboard counts deals.
+  const amountField = object ? fieldOf(object, "amount") : undefined;
+  const amountClear = !!amountField && amountField.access !== "masked";
+  const METRICS: Metric[] = amountClear ? [{ fn: "count" }, { fn: "sum", field: "amount" }] : [{ fn: "count" }];
+  const [chosenMetric, setMetric] = useState<"sum" | "count">("sum");
+  const metric = amountClear ? chosenMetric : "count";
 
   const wonFilter: Condition | undefined = won ? { field: "stage", op: "eq", value: won } : undefined;
-  const byStage = useAggregate("stage", { groupBy: [{ field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
-  const byMonth = useAggregate("month", { filter: wonFilter, groupBy: [{ field: "close_date", bucket: "month" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
-  const byOwner = useAggregate("owner", { filter: wonFilter, groupBy: [{ field: "owner" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const byStage = useAggregate("stage", { groupBy: [{ field: "stage" }], metrics: METRICS });
+  const byMonth = useAggregate("month", { filter: wonFilter, groupBy: [{ field: "close_date", bucket: "month" }], metrics: METRICS });
+  const byOwner = useAggregate("owner", { filter: wonFilter, groupBy: [{ field: "owner" }], metrics: METRICS });
   const lostFilter: Condition | undefined = lost ? { field: "stage", op: "eq", value: lost } : undefined;
   const regionOwner = [{ field: "region" }, { field: "owner" }];
-  const wonByRegion = useAggregate("won-region-owner", { filter: wonFilter, groupBy: regionOwner, metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] });
+  const wonByRegion = useAggregate("won-region-owner", { filter: wonFilter, groupBy: regionOwner, metrics: METRICS });
   const lostByRegion = useAggregate("lost-region-owner", { filter: lostFilter, groupBy: regionOwner, metrics: [{ fn: "count" }] });
   const directory = useQuery({
     queryKey: ["records", "user", "region-directory"],
@@ -253,7 +258,7 @@ export function DashboardPage() {
             title={t("dashboard.wonByMonth")}
             className="rl-chart-card"
             extra={
-              <Segmented
+              amountClear && <Segmented
                 size="small"
                 value={metric}
                 onChange={(v) => setMetric(v as "sum" | "count")}

@@ -27,6 +27,22 @@ const CARD_FIELDS = ["id", "version", "name", "stage", "amount", "close_date", "
 const CARD_INCLUDE = ["account", "owner"];
 
 type Board = InfiniteData<ListPage, string | null>;
+
+/**
+ * What this actor's view of the object allows on the board: amounts summed and sorted only when the
+ * amount is not masked for them; cards ask only for fields they can see; dragging only with update.
+ */
+function boardAccess(object: ObjectDef) {
+  const amount = object.fields.find((f) => f.name === "amount");
+  const amountClear = !!amount && amount.access !== "masked";
+  return {
+    amountClear,
+    cardFields: CARD_FIELDS.filter((n) => n === "id" || n === "version" || object.fields.some((f) => f.name === n)),
+    cardInclude: CARD_INCLUDE.filter((n) => object.fields.some((f) => f.name === n)),
+    sort: amountClear ? "-amount,name" : "-close_date,name",
+    canMove: object.permissions?.update !== false,
+  };
+}
 /** Per stage: every deal counted; amounts summed per currency, never across currencies. */
 type Totals = Map<string, { count: number; sums: CurrencySum[] }>;
 
@@ -51,11 +67,12 @@ function Board({ object, stage }: { object: ObjectDef; stage: FieldDef }) {
   const [over, setOver] = useState<string | null>(null);
   const [closing, setClosing] = useState<Closing | null>(null);
   const outcomes = outcomeStages(stage);
+  const access = boardAccess(object);
   const stageLabel = (value: string) => label(stage.options?.find((o) => o.value === value)?.label, value);
 
   const totals = useQuery({
     queryKey: ["records", OBJECT, "board-totals", base ?? null],
-    queryFn: () => aggregate(OBJECT, { filter: base, groupBy: [{ field: "stage" }], metrics: [{ fn: "count" }, { fn: "sum", field: "amount" }] }),
+    queryFn: () => aggregate(OBJECT, { filter: base, groupBy: [{ field: "stage" }], metrics: access.amountClear ? [{ fn: "count" }, { fn: "sum", field: "amount" }] : [{ fn: "count" }] }),
     select: (rows): Totals => {
       const m: Totals = new Map();
       for (const key of new Set(rows.map((r) => text(r.group.stage)))) {
@@ -203,6 +220,7 @@ function Board({ object, stage }: { object: ObjectDef; stage: FieldDef }) {
                 queryKey={columnKey(opt.value)}
                 filter={andConditions(base, { field: "stage", op: "eq", value: opt.value })}
                 total={tot?.count}
+                access={access}
                 onDragStart={(id) => (dragging.current = { id, from: opt.value })}
                 onDragEnd={() => setOver(null)}
               />
@@ -219,6 +237,7 @@ function Column({
   queryKey,
   filter,
   total,
+  access,
   onDragStart,
   onDragEnd,
 }: {
@@ -226,6 +245,7 @@ function Column({
   queryKey: unknown[];
   filter: Condition | undefined;
   total?: number;
+  access: ReturnType<typeof boardAccess>;
   onDragStart: (id: string) => void;
   onDragEnd: () => void;
 }) {
@@ -233,7 +253,7 @@ function Column({
   const q = useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam, signal }) =>
-      listRecords(OBJECT, { filter, sort: "-amount,name", limit: PAGE, cursor: pageParam, fields: CARD_FIELDS, include: CARD_INCLUDE }, signal),
+      listRecords(OBJECT, { filter, sort: access.sort, limit: PAGE, cursor: pageParam, fields: access.cardFields, include: access.cardInclude }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 60_000,
@@ -249,7 +269,7 @@ function Column({
       {q.error && <Result status="warning" subTitle={q.error.message} />}
       {!q.isLoading && cards.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("pipeline.emptyColumn")} />}
       {cards.map((c) => (
-        <DealCard key={c.id} card={c} stage={stage} onDragStart={onDragStart} onDragEnd={onDragEnd} />
+        <DealCard key={c.id} card={c} stage={stage} canMove={access.canMove} onDragStart={onDragStart} onDragEnd={onDragEnd} />
       ))}
       {q.hasNextPage && (
         <div className="rl-board-more">
@@ -266,7 +286,7 @@ function Column({
   );
 }
 
-function DealCard({ card, stage, onDragStart, onDragEnd }: { card: RecordData; stage: string; onDragStart: (id: string) => void; onDragEnd: () => void }) {
+function DealCard({ card, stage, canMove, onDragStart, onDragEnd }: { card: RecordData; stage: string; canMove: boolean; onDragStart: (id: string) => void; onDragEnd: () => void }) {
   const { i18n } = useTranslation();
   const { lookup } = useMeta();
   const relatedName = useRelatedName();
@@ -279,7 +299,7 @@ function DealCard({ card, stage, onDragStart, onDragEnd }: { card: RecordData; s
   return (
     <div
       className="rl-deal-card"
-      draggable
+      draggable={canMove}
       data-testid="deal-card"
       data-id={card.id}
       data-stage={stage}
@@ -300,7 +320,13 @@ function DealCard({ card, stage, onDragStart, onDragEnd }: { card: RecordData; s
       )}
       <div className="rl-deal-foot">
         <span className="rl-deal-amount">
-          {isCurrencyValue(amount) ? formatMoney(amount.amount, amount.currency, i18n.language) : <span className="rl-empty-value">—</span>}
+          {isCurrencyValue(amount) ? (
+            formatMoney(amount.amount, amount.currency, i18n.language)
+          ) : typeof amount === "string" && amount ? (
+            <span className="rl-masked">{amount}</span>
+          ) : (
+            <span className="rl-empty-value">—</span>
+          )}
         </span>
         <Space size={6}>
           {typeof card.close_date === "string" && (
