@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DIR, loadDemo } from "./demo";
 import type { ImportSummary } from "./import.service";
 import { allRecords, openIoTestDb, type IoTestDb } from "../../../test/io";
+import { getRoles } from "../identity";
+import { aggregate } from "../records";
 
 function readCsv(name: string): Record<string, string>[] {
   const [head, ...lines] = fs.readFileSync(path.join(DEMO_DIR, name), "utf8").split(/\r?\n/).filter((l) => l !== "");
@@ -86,6 +88,22 @@ describe("demo data set (Maven Analytics CRM)", () => {
     expect(teamRecords.length).toBe(6);
     const team = teamRecords.find((x) => x.id === moses.team)!;
     expect(team).toMatchObject({ manager: userId("Dustin Brinkmann"), region: regions.find((r) => r.name === "Central")!.id });
+  });
+
+  it("gives managers the sales manager role and agents the sales rep role; a rep sees own and team deals", async () => {
+    const users = await allRecords(t.ctx, "user");
+    const managers = new Set(teams.map((r) => r.manager));
+    for (const u of users) expect(await getRoles(t.db, u.id), String(u.name)).toEqual([managers.has(String(u.name)) ? "sales_manager" : "sales_rep"]);
+    // Moses Frase as a rep: his deals and those of his team (the agents of his manager in sales_teams.csv).
+    const moses = users.find((u) => u.name === "Moses Frase")!;
+    const manager = teams.find((r) => r.sales_agent === "Moses Frase")!.manager;
+    const teamAgents = new Set(teams.filter((r) => r.manager === manager).map((r) => r.sales_agent));
+    const expected = pipeline.filter((r) => teamAgents.has(r.sales_agent)).length;
+    const rep = { kind: "user" as const, id: moses.id, name: "Moses Frase", isAdmin: false, roles: ["sales_rep"], attrs: { id: moses.id, teams: [moses.team as string] } };
+    const seen = await aggregate({ ...t.ctx, actor: rep }, "opportunity", { metrics: [{ fn: "count" }] });
+    expect(seen.rows[0]!.values.count).toBe(expected);
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(pipeline.length);
   });
 
   it("has one line per opportunity, GTXPro resolved to GTX Pro", async () => {
