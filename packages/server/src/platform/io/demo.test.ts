@@ -93,13 +93,14 @@ describe("demo data set (Maven Analytics CRM)", () => {
   it("gives managers the sales manager role and agents the sales rep role; a rep sees own and team deals", async () => {
     const users = await allRecords(t.ctx, "user");
     const managers = new Set(teams.map((r) => r.manager));
-    for (const u of users) expect(await getRoles(t.db, u.id), String(u.name)).toEqual([managers.has(String(u.name)) ? "sales_manager" : "sales_rep"]);
+    for (const u of users) expect(await getRoles(t.db, String(u.id)), String(u.name)).toEqual([managers.has(String(u.name)) ? "sales_manager" : "sales_rep"]);
     // Moses Frase as a rep: his deals and those of his team (the agents of his manager in sales_teams.csv).
     const moses = users.find((u) => u.name === "Moses Frase")!;
     const manager = teams.find((r) => r.sales_agent === "Moses Frase")!.manager;
     const teamAgents = new Set(teams.filter((r) => r.manager === manager).map((r) => r.sales_agent));
     const expected = pipeline.filter((r) => teamAgents.has(r.sales_agent)).length;
-    const rep = { kind: "user" as const, id: moses.id, name: "Moses Frase", isAdmin: false, roles: ["sales_rep"], attrs: { id: moses.id, teams: [moses.team as string] } };
+    const mosesId = String(moses.id);
+    const rep = { kind: "user" as const, id: mosesId, name: "Moses Frase", isAdmin: false, roles: ["sales_rep"], attrs: { id: mosesId, teams: [String(moses.team)] } };
     const seen = await aggregate({ ...t.ctx, actor: rep }, "opportunity", { metrics: [{ fn: "count" }] });
     expect(seen.rows[0]!.values.count).toBe(expected);
     expect(expected).toBeGreaterThan(0);
