@@ -60,3 +60,43 @@ test("a Chinese browser gets Chinese on first visit", async () => {
   await screenshot(page, "login-zh");
   await context.close();
 });
+
+test("with the watermark on, every page carries the user, login and time, lets clicks through, and keeps the time current", async () => {
+  await app.server.api.call("PUT", "/api/settings/watermark", { enabled: true });
+  const context = await newContext(app.browser);
+  const page = await context.newPage();
+  const start = new Date("2026-03-05T09:58:30.000Z");
+  await page.clock.install({ time: start });
+  // The overlay shows local time as yyyy-mm-dd hh:mm (the browser runs in this machine's zone).
+  const stamp = (d: Date) => {
+    const p = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  };
+  try {
+    await signIn(page, app.server.url);
+    const mark = page.getByTestId("watermark");
+    await mark.waitFor({ state: "attached" });
+    const first = (await mark.getAttribute("data-watermark-text")) ?? "";
+    assert.match(first, new RegExp(`^.+ · ${ADMIN_EMAIL.replace(/\./g, "\\.")} · ${stamp(start)}$`));
+    const style = await mark.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { pointerEvents: s.pointerEvents, position: s.position, image: s.backgroundImage.startsWith('url("data:image/png;base64,') };
+    });
+    assert.deepEqual(style, { pointerEvents: "none", position: "fixed", image: true });
+    const image = await mark.evaluate((el) => (el as HTMLElement).style.backgroundImage);
+    // Clicks pass through the overlay (Playwright refuses to click an element something covers).
+    await page.getByTestId("main-nav").getByText("Opportunities", { exact: true }).click();
+    await page.getByRole("columnheader", { name: "Stage" }).waitFor();
+    await mark.waitFor({ state: "attached" });
+    // Two minutes later the text and the drawn tile both name the new time.
+    await page.clock.fastForward(120_000);
+    const later = stamp(new Date(start.getTime() + 120_000));
+    await page.waitForFunction((t) => document.querySelector("[data-testid=watermark]")?.getAttribute("data-watermark-text")?.endsWith(t), later);
+    const image2 = await mark.evaluate((el) => (el as HTMLElement).style.backgroundImage);
+    assert.notEqual(image2, image, "the tile is redrawn with the new time");
+    await screenshot(page, "watermark");
+  } finally {
+    await context.close();
+    await app.server.api.call("PUT", "/api/settings/watermark", { enabled: false });
+  }
+});

@@ -6,7 +6,7 @@
  * canvas-made PNG data: URL. If the element is removed or restyled in the page, it is put back.
  */
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { fetchWatermark } from "../api/exports";
 
 export const WATERMARK_KEY = ["settings", "watermark"] as const;
@@ -16,7 +16,7 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** One tile: the lines rotated a little, faint grey on transparent. */
+/** One tile: the lines rotated a little, faint on transparent. */
 function drawTile(lines: string[]): string {
   const ratio = Math.min(2, window.devicePixelRatio || 1);
   const w = 340;
@@ -30,10 +30,17 @@ function drawTile(lines: string[]): string {
   g.translate(w / 2, h / 2);
   g.rotate(-Math.PI / 9);
   g.font = '13px -apple-system, "Segoe UI", Roboto, "PingFang SC", "Microsoft YaHei", sans-serif';
-  g.fillStyle = "rgba(15, 27, 61, 0.11)";
   g.textAlign = "center";
   g.textBaseline = "middle";
-  lines.forEach((line, i) => g.fillText(line, 0, (i - (lines.length - 1) / 2) * 19));
+  // Dark text for light surfaces, with a faint light outline so it shows on the dark navigation too.
+  g.lineWidth = 2;
+  g.strokeStyle = "rgba(255, 255, 255, 0.08)";
+  g.fillStyle = "rgba(15, 27, 61, 0.11)";
+  lines.forEach((line, i) => {
+    const y = (i - (lines.length - 1) / 2) * 19;
+    g.strokeText(line, 0, y);
+    g.fillText(line, 0, y);
+  });
   return canvas.toDataURL("image/png");
 }
 
@@ -65,7 +72,11 @@ export function Watermark({ name, login }: { name: string; login: string }) {
   const text = `${name} · ${login} · ${stamp(now)}`;
   const image = useMemo(() => (enabled ? drawTile([name, login, stamp(now)]) : ""), [enabled, name, login, now]);
 
-  useEffect(() => {
+  // A layout effect, not a passive one: React's own style change (the new tile every minute) is a
+  // mutation too. The old observer must be gone, its pending records discarded, before the
+  // microtask that delivers them runs; a passive effect's clean-up comes later, so the old observer
+  // used to put the first tile back every minute and the drawn time never moved.
+  useLayoutEffect(() => {
     const el = ref.current;
     const parent = el?.parentNode;
     if (!enabled || !el || !parent || typeof MutationObserver === "undefined") return;

@@ -66,7 +66,7 @@ export function auditOpenApiPaths(): Record<string, Record<string, Schema>> {
         parameters: [...FILTER_PARAMS, qp("format", "csv (default) or xlsx", { type: "string", enum: ["csv", "xlsx"] })],
         responses: {
           200: {
-            description: "The file: seq, at, actor_id, actor_name, actor_kind, action, object, record_id, changes, ip, user_agent, prev_hash, hash",
+            description: "The file: seq, id, at, actor_id, actor_name, actor_kind, action, object, record_id, changes, ip, user_agent, prev_hash, hash",
             content: { "text/csv": { schema: { type: "string" } }, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { schema: { type: "string", contentEncoding: "binary" } } },
           },
           ...problems("400", "401", "403"),

@@ -17,11 +17,12 @@ import type { StoredEntry } from "./chain";
 
 export type AuditExportFormat = "csv" | "xlsx";
 
-const COLUMNS = ["seq", "at", "actor_id", "actor_name", "actor_kind", "action", "object", "record_id", "changes", "ip", "user_agent", "prev_hash", "hash"] as const;
+// id is in the hash: without it nobody could recompute an entry's hash from the file.
+const COLUMNS = ["seq", "id", "at", "actor_id", "actor_name", "actor_kind", "action", "object", "record_id", "changes", "ip", "user_agent", "prev_hash", "hash"] as const;
 
 function cells(e: StoredEntry, names: Map<string, string>): (string | number)[] {
   const t = (v: string | null) => (v === null ? "" : neutralise(v));
-  return [e.seq, e.at, t(e.actor_id), t(names.get(e.actor_id) ?? ""), t(e.actor_kind), t(e.action), t(e.object), t(e.record_id), t(e.changes), t(e.ip), t(e.user_agent), e.prev_hash, e.hash];
+  return [e.seq, e.id, e.at, t(e.actor_id), t(names.get(e.actor_id) ?? ""), t(e.actor_kind), t(e.action), t(e.object), t(e.record_id), t(e.changes), t(e.ip), t(e.user_agent), e.prev_hash, e.hash];
 }
 
 function write(out: Writable, chunk: string): Promise<void> {

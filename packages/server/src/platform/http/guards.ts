@@ -14,8 +14,9 @@
  *   office behind one NAT address;
  * - every authenticated /api request: per API token (a token's own bucket) or per user (all their
  *   browser sessions together), REVLINE_RATE_LIMIT_PER_MIN (default 1,200);
- * - POST /api/auth/login: per client IP, REVLINE_RATE_LIMIT_LOGIN_PER_MIN (default 20). Identity
- *   locks an account after repeated failures; this limit is the per-IP part against credential stuffing.
+ * - POST /api/auth/login and /api/auth/login/totp (the second step), together: per client IP,
+ *   REVLINE_RATE_LIMIT_LOGIN_PER_MIN (default 20). Identity locks an account after repeated
+ *   failures; this limit is the per-IP part against credential stuffing and code guessing.
  * REVLINE_RATE_LIMIT=0 turns them all off. A limited request gets 429 problem+json with Retry-After.
  * Behind a reverse proxy set REVLINE_TRUST_PROXY=1, or every client shares the proxy's address.
  * With several app nodes each node counts on its own (no shared store is configured): the
@@ -23,7 +24,7 @@
  */
 import crypto from "node:crypto";
 import helmet from "@fastify/helmet";
-import rateLimit, { type errorResponseBuilderContext } from "@fastify/rate-limit";
+import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "@revline/core";
 import { optionalRequestCtx } from "./auth";
@@ -100,6 +101,9 @@ const PREFIX_BODY_LIMITS: [prefix: string, bytes: number][] = [
   ["/api/exports", 256 * 1024],
 ];
 
+/** Sign-in steps: they share the strict per-IP bucket. */
+const SIGN_IN_ROUTES = new Set(["/api/auth/login", "/api/auth/login/totp"]);
+
 const isApi = (request: FastifyRequest) => request.url === "/api" || request.url.startsWith("/api/");
 
 function hasCredentials(request: FastifyRequest): boolean {
@@ -119,19 +123,24 @@ function actorKey(request: FastifyRequest): string | undefined {
   return `user:${ctx.actor.id}`;
 }
 
-function limitedError(what: string) {
-  return (_request: FastifyRequest, context: errorResponseBuilderContext) => {
-    const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-    return new AppError("rate_limited", `Too many requests: at most ${context.max} a minute ${what}. Try again in ${seconds} seconds.`, [
-      { field: "request", reason: `rate limit of ${context.max} a minute ${what} exceeded`, code: "rate_limited" },
-    ]);
-  };
-}
-
 type Limiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/**
+ * One limit. Built on createRateLimit, not app.rateLimit: the handlers app.rateLimit makes share a
+ * once-per-request flag, so after the first limiter had run on a request (the per-IP one) every
+ * later one (the per-actor one) was skipped and never counted.
+ */
 function limiter(app: FastifyInstance, max: number, windowMs: number, what: string, keyGenerator: (request: FastifyRequest) => string): Limiter {
-  return app.rateLimit({ max, timeWindow: windowMs, keyGenerator, errorResponseBuilder: limitedError(what) }) as unknown as Limiter;
+  const check = app.createRateLimit({ max, timeWindow: windowMs, keyGenerator });
+  return async (request, reply) => {
+    const r = await check(request);
+    if (r.isAllowed || !r.isExceeded) return;
+    const seconds = Math.max(1, r.ttlInSeconds);
+    void reply.header("retry-after", String(seconds));
+    throw new AppError("rate_limited", `Too many requests: at most ${r.max} a minute ${what}. Try again in ${seconds} seconds.`, [
+      { field: "request", reason: `rate limit of ${r.max} a minute ${what} exceeded`, code: "rate_limited" },
+    ]);
+  };
 }
 
 /** Security headers, body limits, and the rate limits that do not need the actor. Call before the auth hook and the routes. */
@@ -164,7 +173,7 @@ export async function registerGuards(app: FastifyInstance, config: GuardConfig):
   const login = limiter(app, limits.login, windowMs, "to sign in from one address", (r) => `login:${r.ip}`);
   app.addHook("onRequest", async (request, reply) => {
     if (!isApi(request)) return;
-    if (request.method === "POST" && request.routeOptions.url === "/api/auth/login") await login(request, reply);
+    if (request.method === "POST" && SIGN_IN_ROUTES.has(request.routeOptions.url ?? "")) await login(request, reply);
     await (hasCredentials(request) ? perIp : anonymous)(request, reply);
   });
 }

@@ -135,7 +135,14 @@ export function exportOpenApiPaths(): Record<string, Record<string, Schema>> {
         operationId: "downloadExport",
         summary: "Download an approved export once, generated now as the requester",
         parameters: [idParam, { name: "token", in: "query", required: true, description: "from POST /api/exports/{id}/link", schema: { type: "string" } }],
-        responses: { 200: { description: "The file", content: fileContent }, 401: P401, 403: P403, 404: P404, 409: P409 },
+        responses: {
+          200: { description: "The file", content: fileContent },
+          400: problem("A field of the request is no longer visible to the requester (the link is not spent)"),
+          401: P401,
+          403: P403,
+          404: P404,
+          409: P409,
+        },
       },
     },
     "/api/settings/watermark": {

@@ -16,6 +16,7 @@ import ExcelJS from "exceljs";
 import Papa from "papaparse";
 import type { FieldDef, Locale, ObjectDef } from "@revline/core";
 import { findField } from "@revline/core";
+import { policyFor } from "../access";
 import { systemActor, type Ctx } from "../context";
 import { parseListQuery } from "../http";
 import { listRecords, type RecordData } from "../records";
@@ -103,11 +104,45 @@ function addExportInfoSheet(book: ExcelJS.stream.xlsx.WorkbookWriter, m: ExportM
   info.commit();
 }
 
-/** The fields an export writes: the id, the external key field, then the asked-for fields (or all). */
-export function exportFields(object: ObjectDef, names: string[] | undefined): string[] {
+/** The rule of a field in a policy, whether written "masked" or { rule: "masked", mask }. */
+export function ruleOf(rule: unknown): string | undefined {
+  if (typeof rule === "string") return rule;
+  if (rule && typeof rule === "object" && typeof (rule as { rule?: unknown }).rule === "string") return (rule as { rule: string }).rule;
+  return undefined;
+}
+
+/** The fields this actor may not see at all (their read policy says "hidden"). */
+function hiddenFields(ctx: Ctx, object: ObjectDef): Set<string> {
+  const rules = policyFor(ctx, object.name, "read").fieldRules as Record<string, unknown>;
+  return new Set(Object.keys(rules).filter((name) => ruleOf(rules[name]) === "hidden"));
+}
+
+/**
+ * The fields an export writes: the id, the external key field, then the asked-for fields (or all).
+ * Fields in `hidden` are never added by default (the external key, "all fields"); asking for one by
+ * name stays an error ("Unknown field"), as everywhere else.
+ */
+export function exportFields(object: ObjectDef, names: string[] | undefined, hidden: ReadonlySet<string> = new Set()): string[] {
   const key = object.externalKeyField;
-  const rest = names ?? object.fields.map((f) => f.name);
-  return [...new Set(["id", ...(key ? [key] : []), ...rest])];
+  const rest = names ?? object.fields.map((f) => f.name).filter((n) => !hidden.has(n));
+  return [...new Set(["id", ...(key && !hidden.has(key) ? [key] : []), ...rest])];
+}
+
+/** The fields of an export as this actor would get them (`fields` as the client sent it). */
+function exportFieldsFor(ctx: Ctx, object: ObjectDef, fields: unknown): string[] {
+  const asked = fields === undefined || fields === "" ? undefined : parseListQuery(object, { fields }, "body").fields;
+  return exportFields(object, asked, hiddenFields(ctx, object));
+}
+
+/**
+ * Reads one record with the export's filter, sort and fields as the actor, so that whatever the
+ * records layer refuses (a hidden field named anywhere, a masked one in a filter or sort) is a 400
+ * before the answer starts, not a download cut off halfway.
+ */
+export async function checkExportQuery(ctx: Ctx, req: Pick<ExportRequest, "object" | "filter" | "sort" | "fields">): Promise<void> {
+  const object = objectOf(ctx, req.object);
+  const q = parseListQuery(object, stripUndefined({ filter: req.filter, sort: req.sort }), "body");
+  await listRecords(ctx, object.name, { filter: q.filter, sort: q.sort, fields: exportFieldsFor(ctx, object, req.fields), limit: 1 });
 }
 
 function columnsOf(object: ObjectDef, names: string[], header: "name" | "label", locale: Locale): Column[] {
@@ -203,11 +238,19 @@ function write(out: Writable, chunk: string | Buffer): Promise<void> {
   });
 }
 
+/**
+ * A name Excel accepts for a sheet: the streaming writer does not check, and Excel refuses a file
+ * whose sheet name has * ? : \ / [ ] or more than 31 characters (a custom object's label may).
+ */
+export function sheetName(label: string): string {
+  const name = [...label.replace(/[*?:\\/[\]]/g, " ").trim()].slice(0, 31).join("").trim();
+  return name === "" || name === "_export_info" ? "Records" : name;
+}
+
 /** Streams the export into `out` (which it ends); returns the number of records written. */
 export async function exportRecords(ctx: Ctx, req: ExportRequest, out: Writable): Promise<{ rows: number }> {
   const object = objectOf(ctx, req.object);
-  const asked = req.fields === undefined || req.fields === "" ? undefined : parseListQuery(object, { fields: req.fields }, "body").fields;
-  const fieldList = exportFields(object, asked);
+  const fieldList = exportFieldsFor(ctx, object, req.fields);
   const cols = columnsOf(object, fieldList, req.header ?? "name", req.locale ?? "en");
   let rows = 0;
   if (req.format === "csv") {
@@ -222,7 +265,7 @@ export async function exportRecords(ctx: Ctx, req: ExportRequest, out: Writable)
     return { rows };
   }
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const sheet = book.addWorksheet(object.labelPlural[req.locale === "zh-CN" ? "zh" : "en"], req.marking ? { headerFooter: headerFooterOf(req.marking) } : {});
+  const sheet = book.addWorksheet(sheetName(object.labelPlural[req.locale === "zh-CN" ? "zh" : "en"]), req.marking ? { headerFooter: headerFooterOf(req.marking) } : {});
   sheet.columns = cols.map((c) => ({
     header: c.header,
     key: c.header,
