@@ -16,7 +16,7 @@ import type { Actor, Ctx, Db, Dialect } from "../src/platform/context";
 import { systemActor } from "../src/platform/context";
 import { createToken, ensureAdmin, setPassword, setRoles } from "../src/platform/identity";
 import { updateRecord } from "../src/platform/records";
-import { buildApp, type BuiltApp } from "../src/app";
+import { buildApp, type AppConfig, type BuiltApp } from "../src/app";
 import type { GuardConfig } from "../src/platform/http";
 import { createTestDb, setupPlatform } from "./db";
 
@@ -87,6 +87,8 @@ export type TestAppOptions = {
   dataDir?: string;
   /** Rate limits; default off in tests (guards.test.ts turns them on). */
   guards?: GuardConfig;
+  /** Fastify's logger option (e.g. a stream into an array, to scan log lines); default off. */
+  logger?: AppConfig["logger"];
 };
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -98,7 +100,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   let built: BuiltApp | undefined;
   try {
     await setupPlatform(db);
-    built = await buildApp({ db, dataDir, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy, guards: opts.guards ?? { rateLimits: false } });
+    built = await buildApp({ db, dataDir, webDist: opts.webDist ?? "/nonexistent-revline-web-dist", clock: opts.clock, trustProxy: opts.trustProxy, guards: opts.guards ?? { rateLimits: false }, logger: opts.logger });
     const now = () => (opts.clock ?? (() => new Date()))();
     const setup = await ensureAdmin(db, built.users, { email: TEST_ADMIN_EMAIL, password: TEST_ADMIN_PASSWORD, now: now() });
     if (!setup.created) throw new Error("createTestApp: expected a fresh database");

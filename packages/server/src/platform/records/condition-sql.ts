@@ -21,6 +21,13 @@ export type CompileOptions = {
   now: Date;
   /** Table alias of the object in the surrounding query; unqualified columns when absent. */
   alias?: string;
+  /** Nesting depth of the surrounding query (relation hops alias their subqueries rl_p<depth+1>, ...). */
+  depth?: number;
+  /**
+   * Extra WHERE of each relation hop's subquery: a caller's filter through account.name must only
+   * look at accounts the actor may read (else it would test values of rows outside their policy).
+   */
+  hopScope?: (target: ObjectDef, alias: string, depth: number) => RawBuilder<SqlBool> | undefined;
 };
 
 /**
@@ -39,12 +46,18 @@ type Scope = { alias?: string; depth: number };
  * core's validateCondition against the same metadata.
  */
 export function compileCondition(cond: Condition, opts: CompileOptions): RawBuilder<SqlBool> {
-  return compileNode(cond, opts, opts.object, { alias: opts.alias, depth: 0 });
+  return compileNode(cond, opts, opts.object, { alias: opts.alias, depth: opts.depth ?? 0 });
 }
 
 /** compileCondition with the actor, clock, metadata and dialect taken from ctx. */
-export function compileConditionForCtx(ctx: Ctx, object: ObjectDef, cond: Condition, alias?: string): RawBuilder<SqlBool> {
-  return compileCondition(cond, { object, meta: ctx.meta, dialect: ctx.db.dialect, actor: ctx.actor, now: ctx.clock(), alias });
+export function compileConditionForCtx(
+  ctx: Ctx,
+  object: ObjectDef,
+  cond: Condition,
+  alias?: string,
+  more: Pick<CompileOptions, "depth" | "hopScope"> = {},
+): RawBuilder<SqlBool> {
+  return compileCondition(cond, { object, meta: ctx.meta, dialect: ctx.db.dialect, actor: ctx.actor, now: ctx.clock(), alias, ...more });
 }
 
 function compileNode(cond: Condition, opts: CompileOptions, object: ObjectDef, scope: Scope): RawBuilder<SqlBool> {
@@ -68,7 +81,9 @@ function compileLeaf(leaf: Leaf, opts: CompileOptions, object: ObjectDef, scope:
     const alias = `rl_p${s.depth + 1}`;
     const next: Scope = { alias, depth: s.depth + 1 };
     const col = ref(s, columnOf(hop.field));
-    return sql<SqlBool>`(${col} IS NOT NULL AND ${col} IN (SELECT ${sql.ref(`${alias}.id`)} FROM ${sql.table(tableName(hop.target.name))} AS ${sql.id(alias)} WHERE ${sql.ref(`${alias}.deleted_at`)} IS NULL AND ${build(i + 1, next)}))`;
+    const scoped = opts.hopScope?.(hop.target, alias, next.depth);
+    const rest = scoped ? sql<SqlBool>`${scoped} AND ${build(i + 1, next)}` : build(i + 1, next);
+    return sql<SqlBool>`(${col} IS NOT NULL AND ${col} IN (SELECT ${sql.ref(`${alias}.id`)} FROM ${sql.table(tableName(hop.target.name))} AS ${sql.id(alias)} WHERE ${sql.ref(`${alias}.deleted_at`)} IS NULL AND ${rest}))`;
   };
   return build(0, scope);
 }
