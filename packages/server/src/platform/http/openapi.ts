@@ -100,6 +100,16 @@ function objectPaths(o: ObjectDef): Record<string, Record<string, Op>> {
         responses: { 200: ok("The restored record", rec), ...problems("Unauthorized", "Forbidden", "NotFound") },
       },
     },
+    [`${base}/records/{id}/reveal`]: {
+      post: {
+        tags: tag, operationId: `${o.name}.reveal`, summary: "Unmask one masked value (needs the reveal right; audited as record.reveal)", parameters: [idParam],
+        requestBody: body({ type: "object", additionalProperties: false, required: ["field"], properties: { field: { type: "string", description: "a field masked for the caller" } } }),
+        responses: {
+          200: ok("The clear value", { type: "object", properties: { field: { type: "string" }, value: {} }, required: ["field", "value"] }),
+          ...problems("BadRequest", "Unauthorized", "Forbidden", "NotFound"),
+        },
+      },
+    },
     [`${base}/aggregate`]: {
       get: {
         tags: tag, operationId: `${o.name}.aggregate`, summary: "Group and aggregate",
