@@ -100,7 +100,8 @@ function CodeAction({ action, onCode, danger = false, testId }: { action: string
     }
   };
   return (
-    <Form<CodeForm> form={form} layout="inline" onFinish={(v) => void submit(v)} data-testid={testId}>
+    // name: each form's input gets its own id (<name>_code), so each "Code" label points at its own field.
+    <Form<CodeForm> form={form} name={testId} layout="inline" onFinish={(v) => void submit(v)} data-testid={testId}>
       <Form.Item name="code" label={t("auth.code")} rules={[{ required: true, message: t("auth.codeRequired") }]}>
         <Input autoComplete="one-time-code" maxLength={40} style={{ width: 180 }} />
       </Form.Item>

@@ -1,6 +1,7 @@
 /**
  * Sign-in hardening over real HTTP: password policy on change, CSRF for cookie sessions, token scopes
- * and their audit, deactivation ending sessions and tokens at once, failed sign-ins and lock-out.
+ * and their audit, sessions ending (sign-out, expiry, password change), deactivation ending sessions
+ * and tokens at once, failed sign-ins and lock-out.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/app";
@@ -69,6 +70,61 @@ describe("CSRF for cookie sessions", () => {
     expect((await t.post("/api/tokens", { name: "bearer" })).status).toBe(201); // admin bearer token, no cookie
     expect((await t.post("/api/auth/logout", undefined, { cookie, csrf: false })).status).toBe(403);
     expect((await t.post("/api/auth/logout", undefined, { cookie })).status).toBe(204);
+  });
+});
+
+describe("sessions", () => {
+  it("refuses a cookie after sign-out, for reads and for writes that carry the CSRF header", async () => {
+    const u = await t.createUser({ name: "Sam Session", email: "sam@example.com" });
+    const { cookie } = await t.login(u.email, u.password);
+    expect((await t.get("/api/auth/me", { cookie })).status).toBe(200);
+    expect((await t.post("/api/auth/logout", undefined, { cookie })).status).toBe(204);
+    // The browser may still hold the cookies: an ended session is nobody (401), not a CSRF problem (403).
+    const read = await t.get("/api/auth/me", { cookie });
+    expect(read.status).toBe(401);
+    expect(read.contentType).toMatch(/problem\+json/);
+    expect((await t.post("/api/objects/account/records", { name: "After logout" }, { cookie })).status).toBe(401);
+    expect(await t.db.kysely.selectFrom("auth_session").select("id").where("user_id", "=", u.id).execute()).toEqual([]);
+  });
+
+  it("slides on use and expires after 7 days without use", async () => {
+    const u = await t.createUser({ name: "Ed Expiry", email: "ed@example.com" });
+    const { cookie, res } = await t.login(u.email, u.password);
+    const expires = /Expires=([^;]+)/i.exec(res.headers.getSetCookie()[0]!)![1]!;
+    expect(new Date(expires).toISOString()).toBe(new Date(nowMs + 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, ".000Z"));
+    nowMs += 4 * 86_400_000; // past half its life: this use extends it to now + 7 days
+    await new Promise((r) => setTimeout(r, 1100)); // past the 1 s auth cache
+    const slid = await t.get("/api/auth/me", { cookie });
+    expect(slid.status).toBe(200);
+    // ... and sends the cookies again with the new expiry, or the browser would drop them at the old one.
+    const renewed = slid.headers.getSetCookie();
+    expect(renewed.map((c) => c.split("=")[0])).toEqual(["revline_session", "revline_csrf"]);
+    expect(renewed[0]).toContain(`${cookie.split("; ")[0]};`);
+    expect(renewed[1]).toContain(`${cookie.split("; ")[1]};`);
+    expect(new Date(/Expires=([^;]+)/i.exec(renewed[0]!)![1]!).getTime()).toBe(Math.floor((nowMs + 7 * 86_400_000) / 1000) * 1000);
+    expect((await t.get("/api/auth/me", { cookie })).headers.getSetCookie()).toEqual([]); // once per half-life
+    nowMs += 6 * 86_400_000; // 10 days after sign-in (past the first expiry), 6 after the last use: extended again
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await t.get("/api/auth/me", { cookie })).status).toBe(200);
+    nowMs += 7 * 86_400_000 + 1000; // 7 days and a second without use
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await t.get("/api/auth/me", { cookie })).status).toBe(401);
+    expect(await t.db.kysely.selectFrom("auth_session").select("id").where("user_id", "=", u.id).execute()).toEqual([]);
+  });
+
+  it("ends the other sessions when the password changes", async () => {
+    const u = await t.createUser({ name: "Pia Change", email: "pia@example.com", password: "pias-first-password" });
+    const a = await t.login(u.email, u.password);
+    const b = await t.login(u.email, u.password);
+    const changed = await t.post("/api/auth/password", { currentPassword: u.password, newPassword: "pias-second-password" }, { cookie: a.cookie });
+    expect(changed.status).toBe(204);
+    expect((await t.get("/api/auth/me", { cookie: b.cookie })).status).toBe(401);
+    expect((await t.get("/api/auth/me", { cookie: a.cookie })).status).toBe(401); // replaced by a fresh one
+    const fresh = changed.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    expect((await t.get("/api/auth/me", { cookie: fresh })).status).toBe(200);
   });
 });
 

@@ -82,7 +82,18 @@ async function endInactive(deps: AuthDeps, userId: string): Promise<null> {
   return null;
 }
 
-async function resolve(deps: AuthDeps, bearer: string | undefined, cookie: string | undefined): Promise<Authenticated | null> {
+// Sessions whose expiry this request slid, so the cookies are sent again with the new expiry
+// (otherwise the browser drops them at the first expiry, however active the user is).
+const extendedSessions = new WeakMap<FastifyRequest, { token: string; expiresAt: Date }>();
+
+/** The session this request extended, once (its cookies are renewed by a hook in identity.routes.ts). */
+export function takeExtendedSession(request: FastifyRequest): { token: string; expiresAt: Date } | undefined {
+  const s = extendedSessions.get(request);
+  extendedSessions.delete(request);
+  return s;
+}
+
+async function resolve(deps: AuthDeps, request: FastifyRequest, bearer: string | undefined, cookie: string | undefined): Promise<Authenticated | null> {
   const now = deps.clock();
   if (bearer) {
     const token = await findLiveToken(deps.db, bearer, now);
@@ -98,6 +109,7 @@ async function resolve(deps: AuthDeps, bearer: string | undefined, cookie: strin
   const user = await deps.users.getById(session.userId);
   if (!user) return null;
   if (!user.isActive) return endInactive(deps, user.id);
+  if (session.extended) extendedSessions.set(request, { token: cookie, expiresAt: new Date(session.expiresAt) });
   return { actor: await actorFor(deps.db, user, "user", undefined, deps.users), user, via: "session" };
 }
 
@@ -113,7 +125,7 @@ export async function authenticateRequest(deps: AuthDeps, request: FastifyReques
   const generation = deps.cache?.generation();
   let found = deps.cache?.get(key) ?? null;
   if (!found) {
-    found = await resolve(deps, bearer, cookie);
+    found = await resolve(deps, request, bearer, cookie);
     if (found) deps.cache?.set(key, found, generation);
   }
   if (found && found.via === "session") assertCsrf(request, cookie!);

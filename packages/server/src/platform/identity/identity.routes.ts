@@ -5,7 +5,7 @@ import { AppError, invalid, notFound, unauthorized } from "@revline/core";
 import { clientOf, requestCtx, requireAdmin } from "../http";
 import { withTransaction } from "../db";
 import type { AuthDeps } from "./authenticate";
-import { sessionTokenOf } from "./authenticate";
+import { sessionTokenOf, takeExtendedSession } from "./authenticate";
 import { auditAuth, userActor } from "./auth-audit";
 import { clearSessionCookies, setSessionCookies } from "./csrf";
 import { assertNotLocked, clearFailures, recordFailure } from "./lockout";
@@ -94,6 +94,14 @@ const tokenSchema = {
 } as const;
 
 export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): void {
+  // A session slid by this request gets its cookies again with the new expiry: right after the auth
+  // hook (registered before this one), so a route that sets or clears the cookies itself (sign-out,
+  // password change) still has the last word, and a request refused later (400) renews them too.
+  app.addHook("onRequest", async (request, reply) => {
+    const s = takeExtendedSession(request);
+    if (s) setSessionCookies(request, reply, SESSION_COOKIE, s.token, s.expiresAt);
+  });
+
   app.post("/api/auth/login", { config: { isPublic: true }, schema: loginSchema }, async (request, reply) => {
     const { email, password } = request.body as { email: string; password: string };
     const account = normalizeEmail(email);

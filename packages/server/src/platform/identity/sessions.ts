@@ -10,7 +10,8 @@ import { randomSecret, sha256Hex } from "./secrets";
 export const SESSION_COOKIE = "revline_session";
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export type SessionRow = { id: string; userId: string; expiresAt: string };
+/** extended: this lookup slid the expiry (the browser's cookies should be renewed to match). */
+export type SessionRow = { id: string; userId: string; expiresAt: string; extended?: boolean };
 
 export async function createSession(
   db: Db,
@@ -52,7 +53,7 @@ export async function findSession(db: Db, token: string, now: Date): Promise<Ses
   if (left < SESSION_TTL_MS / 2) {
     const extended = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
     await db.kysely.updateTable("auth_session").set({ expires_at: extended }).where("id", "=", id).execute();
-    return { id, userId: row.user_id, expiresAt: extended };
+    return { id, userId: row.user_id, expiresAt: extended, extended: true };
   }
   return { id, userId: row.user_id, expiresAt };
 }

@@ -10,7 +10,7 @@ import { requireAdmin } from "../http";
 import type { AuthDeps } from "./authenticate";
 import { ANONYMOUS_ACTOR, auditAuth } from "./auth-audit";
 import { completeSignIn } from "./identity.routes";
-import { normalizeEmail, getRoles, setRoles } from "./users";
+import { normalizeEmail, getRoles, setRoles, ADMIN_ROLE } from "./users";
 import {
   claimString,
   deleteSsoConfig,
@@ -57,9 +57,19 @@ function redirectUriOf(request: FastifyRequest, c: SsoConfig): string {
   return c.settings.redirectUri ?? `${request.protocol}://${request.host}/api/auth/sso/callback`;
 }
 
-/** Only paths of this site: never an open redirect. */
+/**
+ * Only paths of this site: never an open redirect. Resolved the way a browser resolves a Location
+ * (which drops tabs and newlines and reads "\\" as "/"), so "/\t/evil.example" cannot become "//evil.example".
+ */
 function safeReturnTo(v: string | undefined | null): string {
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/";
+  if (!v || !v.startsWith("/")) return "/";
+  const base = "http://revline.invalid";
+  try {
+    const u = new URL(v, base);
+    return u.origin === base ? `${u.pathname}${u.search}${u.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function publicView(c: SsoConfig | undefined, request: FastifyRequest) {
@@ -174,7 +184,9 @@ export function registerSsoRoutes(app: FastifyInstance, deps: AuthDeps): void {
         }
       } catch (e) {
         request.log.warn({ err: e }, "OIDC code exchange refused");
-        throw new SsoRefusal("exchange", e instanceof Error ? e.message : "the code exchange failed");
+        // openid-client's message is generic ("unexpected JWT claim value"); its cause names the claim.
+        const why = e instanceof Error ? [e.message, e.cause instanceof Error ? e.cause.message : undefined].filter(Boolean).join(": ") : "";
+        throw new SsoRefusal("exchange", why || "the code exchange failed");
       }
       const issuer = config.serverMetadata().issuer;
       const subject = String(claims.sub);
@@ -185,6 +197,9 @@ export function registerSsoRoutes(app: FastifyInstance, deps: AuthDeps): void {
       let user = userId ? await deps.users.getById(userId) : undefined;
       if (!user) {
         if (!email) throw new SsoRefusal("no_email", `the provider sent no ${c.settings.emailClaim} claim`);
+        // An address the provider itself calls unverified may be anyone's: it neither links nor creates a user.
+        if (c.settings.emailClaim === "email" && claims.email_verified === false)
+          throw new SsoRefusal("no_email", `the provider says the email ${email} is not verified`);
         const byEmail = c.settings.linkByEmail ? await deps.users.findByEmail(email) : undefined;
         if (byEmail) user = byEmail;
         else if (c.settings.autoCreate) user = await deps.users.create({ name: claimString(claims, c.settings.nameClaim) ?? email, email });
@@ -193,9 +208,15 @@ export function registerSsoRoutes(app: FastifyInstance, deps: AuthDeps): void {
         await linkIdentity(deps.db, issuer, subject, user.id, now);
       }
       if (!user.isActive) throw new SsoRefusal("inactive", "the user is deactivated");
-      const roles = rolesFromClaims(c.settings, claims);
-      if (roles) {
+      const mapped = rolesFromClaims(c.settings, claims);
+      if (mapped) {
         const u = user;
+        let roles = mapped;
+        // The mapping never takes away the last active administrator: that would lock everyone out of the admin UI.
+        if (!roles.includes(ADMIN_ROLE) && (await getRoles(deps.db, u.id)).includes(ADMIN_ROLE) && !(await hasOtherActiveAdmin(deps, u.id))) {
+          request.log.warn({ userId: u.id }, "SSO role mapping would remove the last administrator; the admin role is kept");
+          roles = [...roles, ADMIN_ROLE].sort();
+        }
         await withTransaction(deps.db, async (db) => {
           const before = await getRoles(db, u.id);
           if (JSON.stringify(before) === JSON.stringify(roles)) return;
@@ -216,6 +237,12 @@ export function registerSsoRoutes(app: FastifyInstance, deps: AuthDeps): void {
       return refuse(reply, e.code);
     }
   });
+}
+
+async function hasOtherActiveAdmin(deps: AuthDeps, userId: string): Promise<boolean> {
+  const holders = (await deps.db.kysely.selectFrom("auth_user_role").select("user_id").where("role", "=", ADMIN_ROLE).where("user_id", "!=", userId).execute()) as { user_id: string }[];
+  for (const h of holders) if ((await deps.users.getById(h.user_id))?.isActive) return true;
+  return false;
 }
 
 /** Back to the login page, which explains the refusal in the user's language. */

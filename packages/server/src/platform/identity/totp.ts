@@ -118,7 +118,8 @@ export async function verifySecondFactor(db: Db, userId: string, code: string, n
   const row = await rowOf(db, userId);
   if (!row || toIsoTimestamp(row.enabled_at) === null) return null;
   const c = code.trim();
-  if (/^\d+$/.test(c)) return (await useTotpCode(db, row, c, now)) ? "totp" : null;
+  // Exactly 6 digits is a TOTP code; anything else is tried as a recovery code (which may be all digits).
+  if (new RegExp(`^\\d{${DIGITS}}$`).test(c)) return (await useTotpCode(db, row, c, now)) ? "totp" : null;
   const hash = sha256Hex(normalizeRecovery(c));
   const r = await db.kysely
     .updateTable("auth_recovery_code")
@@ -163,8 +164,14 @@ export async function takeChallengeAttempt(db: Db, challenge: string, now: Date)
     await db.kysely.deleteFrom("auth_login_challenge").where("id", "=", id).execute();
     return undefined;
   }
-  await db.kysely.updateTable("auth_login_challenge").set({ attempts: Number(row.attempts) + 1 }).where("id", "=", id).execute();
-  return row.user_id;
+  // Counted in one conditional UPDATE, so parallel requests cannot spend more than CHALLENGE_ATTEMPTS.
+  const r = await db.kysely
+    .updateTable("auth_login_challenge")
+    .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
+    .where("id", "=", id)
+    .where("attempts", "<", CHALLENGE_ATTEMPTS)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1 ? row.user_id : undefined;
 }
 
 export async function deleteChallenge(db: Db, challenge: string): Promise<void> {
