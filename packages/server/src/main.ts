@@ -5,7 +5,7 @@
 import path from "node:path";
 import { systemActor, type Db } from "./platform/context";
 import { closeDb, isPostgresUrl, openDb } from "./platform/db";
-import { deleteExpiredSessions, ensureAdmin, type AdminSetup } from "./platform/identity";
+import { deleteExpiredSessions, ensureAdmin, MIN_PASSWORD_LENGTH, type AdminSetup } from "./platform/identity";
 import { loadDemo } from "./platform/io";
 import { retentionDaysFromEnv, scheduleAuditArchive } from "./platform/audit";
 import { buildApp, DEFAULT_WEB_DIST, prepareDatabase, type BuiltApp } from "./app";
@@ -69,7 +69,8 @@ function urlOf(host: string, port: number): string {
 
 /** Everything `revline start` does, without signal handling (tests and the bench start it this way). */
 export async function startServer(config: RevlineConfig, print: Printer = (l) => console.log(l)): Promise<RunningServer> {
-  if (config.adminPassword && config.adminPassword.length < 8) throw new Error("REVLINE_ADMIN_PASSWORD needs at least 8 characters.");
+  if (config.adminPassword && config.adminPassword.length < MIN_PASSWORD_LENGTH)
+    throw new Error(`REVLINE_ADMIN_PASSWORD needs at least ${MIN_PASSWORD_LENGTH} characters (and must not be a common password or the admin's email).`);
   const db = openDb({ url: config.databaseUrl, dataDir: config.dataDir });
   let built: BuiltApp | undefined;
   try {

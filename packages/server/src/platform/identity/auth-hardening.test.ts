@@ -23,6 +23,30 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("password set by an admin", () => {
+  it("applies the policy, ends the user's sessions, is audited, and is for admins only", async () => {
+    const u = await t.createUser({ name: "Rosa Reset", email: "rosa@example.com", password: "rosas-first-password", roles: ["sales_rep"] });
+    const { cookie } = await t.login(u.email, u.password);
+    expect((await t.get("/api/auth/me", { cookie })).status).toBe(200);
+    const weak = await t.request("PUT", `/api/users/${u.id}/password`, { body: { password: "rosa@example.com" } });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors.map((e: { field: string; code: string }) => [e.field, e.code])).toEqual([["password", "personal"]]);
+    const unknownField = await t.request("PUT", `/api/users/${u.id}/password`, { body: { password: "a-fine-new-password", mustChange: true } });
+    expect(unknownField.status).toBe(400);
+    const byRep = await t.request("PUT", `/api/users/${u.id}/password`, { body: { password: "a-fine-new-password" }, token: u.token });
+    expect(byRep.status).toBe(403);
+    expect((await t.request("PUT", "/api/users/no-such-user/password", { body: { password: "a-fine-new-password" } })).status).toBe(404);
+    const ok = await t.request("PUT", `/api/users/${u.id}/password`, { body: { password: "a-fine-new-password" } });
+    expect(ok.status).toBe(204);
+    expect((await t.get("/api/auth/me", { cookie })).status).toBe(401);
+    expect((await t.login(u.email, u.password)).res.status).toBe(401);
+    expect((await t.login(u.email, "a-fine-new-password")).res.status).toBe(200);
+    const entries = await audits("auth.password_reset");
+    expect(entries.map((e) => [e.actor_id, e.record_id])).toEqual([[t.admin.id, u.id]]);
+    expect(JSON.stringify(entries)).not.toContain("a-fine-new-password");
+  });
+});
+
 describe("password change", () => {
   it("needs the current password and a new one that meets the policy", async () => {
     const u = await t.createUser({ name: "Paul Policy", email: "paul@example.com", password: "first-password-ok" });

@@ -103,6 +103,11 @@ export function identityOpenApiPaths(): Record<string, Record<string, Schema>> {
       post: { tags, operationId: "totpReset", summary: "Turn a user's two-factor off (admin; audited auth.totp_disabled)", requestBody: body(obj({ userId: str })),
         responses: { "204": { description: "Off" }, ...problems("400", "401", "403", "404") } },
     },
+    "/api/users/{id}/password": {
+      put: { tags, operationId: "setUserPassword", summary: "Set a user's password (admin; the policy applies; ends the user's sessions; audited auth.password_reset)",
+        parameters: [{ name: "id", in: "path", required: true, schema: str }], requestBody: body(obj({ password: str })),
+        responses: { "204": { description: "Set" }, ...problems("400", "401", "403", "404") } },
+    },
     "/api/tokens": {
       get: { tags, operationId: "listTokens", summary: "API tokens (admin)",
         responses: { "200": ok("Tokens and the known scopes", { type: "object", required: ["tokens", "scopes"], properties: { tokens: { type: "array", items: { $ref: "#/components/schemas/ApiToken" } }, scopes: { type: "array", items: { enum: SCOPES } } } }), ...problems("401", "403") } },

@@ -79,6 +79,10 @@ const passwordSchema = {
   },
 } as const;
 
+const adminPasswordSchema = {
+  body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 1, maxLength: 1000 } } },
+} as const;
+
 const tokenSchema = {
   body: {
     type: "object",
@@ -175,6 +179,22 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
     });
     deps.cache?.clear();
     setSessionCookies(request, reply, SESSION_COOKIE, token, expiresAt);
+    return reply.code(204).send();
+  });
+
+  // An admin sets another user's password (onboarding a local account, or a reset). The policy
+  // applies; the user's sessions end so that whoever held the old password is out.
+  app.put<{ Params: { id: string } }>("/api/users/:id/password", { schema: adminPasswordSchema }, async (request, reply) => {
+    const ctx = requireAdmin(request);
+    const { password } = request.body as { password: string };
+    const user = await deps.users.getById(request.params.id);
+    if (!user) throw notFound(`No user with id ${request.params.id}.`);
+    await withTransaction(deps.db, async (db) => {
+      await setPassword(db, user.id, password, deps.clock(), { email: user.email, name: user.name });
+      await deleteUserSessions(db, user.id);
+      await auditAuth(deps, db, request, ctx.actor, [{ action: "auth.password_reset", object: "user", recordId: user.id }]);
+    });
+    deps.cache?.clear();
     return reply.code(204).send();
   });
 
