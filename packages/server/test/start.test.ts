@@ -32,7 +32,7 @@ describe("configFromEnv", () => {
       REVLINE_DATA_DIR: "/srv/revline",
       DATABASE_URL: "postgres://u:p@db:5432/revline",
       REVLINE_ADMIN_EMAIL: "ops@example.com",
-      REVLINE_ADMIN_PASSWORD: "s3cret-enough",
+      REVLINE_ADMIN_PASSWORD: "s3cret-enough-for-12",
       REVLINE_DEMO: "0",
       REVLINE_TRUST_PROXY: "1",
     });
@@ -42,7 +42,7 @@ describe("configFromEnv", () => {
       dataDir: "/srv/revline",
       databaseUrl: "postgres://u:p@db:5432/revline",
       adminEmail: "ops@example.com",
-      adminPassword: "s3cret-enough",
+      adminPassword: "s3cret-enough-for-12",
       loadDemo: false,
       trustProxy: true,
     });
@@ -152,6 +152,6 @@ describe("startServer with the administrator from the environment", () => {
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-    await expect(startServer(configFromEnv({ ...env, REVLINE_ADMIN_PASSWORD: "short" }), () => {})).rejects.toThrow(/at least 8/);
+    await expect(startServer(configFromEnv({ ...env, REVLINE_ADMIN_PASSWORD: "short" }), () => {})).rejects.toThrow(/at least 12 characters/);
   });
 });
