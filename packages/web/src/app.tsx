@@ -10,6 +10,7 @@ import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { isApiError } from "./api/client";
 import { isZh } from "./i18n";
+import { AdminOnly } from "./platform/admin/admin-only";
 import { AppLayout } from "./platform/app-layout";
 import { LoginPage } from "./platform/login-page";
 import { NotFoundPage } from "./platform/not-found-page";
@@ -21,6 +22,10 @@ const RecordPage = lazy(() => import("./platform/record-page").then((m) => ({ de
 const ImportWizard = lazy(() => import("./platform/import-wizard").then((m) => ({ default: m.ImportWizard })));
 const ExportRequestsPage = lazy(() => import("./platform/export-requests-page").then((m) => ({ default: m.ExportRequestsPage })));
 const AdminObjectsPage = lazy(() => import("./platform/admin-objects-page").then((m) => ({ default: m.AdminObjectsPage })));
+const RolesPage = lazy(() => import("./platform/admin/roles-page").then((m) => ({ default: m.RolesPage })));
+const UsersPage = lazy(() => import("./platform/admin/users-page").then((m) => ({ default: m.UsersPage })));
+const PreviewPage = lazy(() => import("./platform/admin/preview-page").then((m) => ({ default: m.PreviewPage })));
+const AuditPage = lazy(() => import("./platform/admin/audit-page").then((m) => ({ default: m.AuditPage })));
 const AccountSecurityPage = lazy(() => import("./platform/account-security-page").then((m) => ({ default: m.AccountSecurityPage })));
 
 const queryClient = new QueryClient({
@@ -61,6 +66,10 @@ const router = createBrowserRouter([
       { path: "import", element: <Page><ImportWizard /></Page> },
       { path: "exports", element: <Page><ExportRequestsPage /></Page> },
       { path: "admin/objects", element: <Page><AdminObjectsPage /></Page> },
+      { path: "admin/roles", element: <Page><AdminOnly><RolesPage /></AdminOnly></Page> },
+      { path: "admin/users", element: <Page><AdminOnly><UsersPage /></AdminOnly></Page> },
+      { path: "admin/preview", element: <Page><AdminOnly><PreviewPage /></AdminOnly></Page> },
+      { path: "admin/audit", element: <Page><AdminOnly><AuditPage /></AdminOnly></Page> },
       { path: "account/security", element: <Page><AccountSecurityPage /></Page> },
       { path: "*", element: <NotFoundPage /> },
     ],

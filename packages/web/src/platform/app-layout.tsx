@@ -4,6 +4,8 @@ import {
   AuditOutlined,
   DashboardOutlined,
   DownOutlined,
+  EyeOutlined,
+  FileSearchOutlined,
   ImportOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
@@ -11,6 +13,7 @@ import {
   ProjectOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
+  TeamOutlined,
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { Avatar, Button, Dropdown, Layout, Menu, Result, Segmented, Spin, Tooltip, type MenuProps } from "antd";
@@ -30,7 +33,8 @@ const COLLAPSE_KEY = "revline.nav.collapsed";
 function selectedKey(pathname: string): string {
   const m = /^\/o\/([^/]+)/.exec(pathname);
   if (m) return `/o/${m[1]}`;
-  if (pathname.startsWith("/admin")) return "/admin/objects";
+  const admin = /^\/admin\/[^/]+/.exec(pathname);
+  if (admin) return admin[0];
   return pathname === "" ? "/" : pathname;
 }
 
@@ -84,9 +88,24 @@ export function AppLayout() {
       children: [
         { key: "/import", icon: <ImportOutlined />, label: t("nav.import") },
         { key: "/exports", icon: <AuditOutlined />, label: t("nav.exports") },
-        ...(user?.isAdmin !== false ? [{ key: "/admin/objects", icon: <SettingOutlined />, label: t("nav.objectsAndFields") }] : []),
       ],
     },
+    ...(user?.isAdmin !== false
+      ? [
+          {
+            type: "group" as const,
+            key: "g-admin",
+            label: collapsed ? null : t("nav.administration"),
+            children: [
+              { key: "/admin/objects", icon: <SettingOutlined />, label: t("nav.objectsAndFields") },
+              { key: "/admin/roles", icon: <SafetyCertificateOutlined />, label: t("nav.roles") },
+              { key: "/admin/users", icon: <TeamOutlined />, label: t("nav.users") },
+              { key: "/admin/preview", icon: <EyeOutlined />, label: t("nav.previewAs") },
+              { key: "/admin/audit", icon: <FileSearchOutlined />, label: t("nav.audit") },
+            ],
+          },
+        ]
+      : []),
   ];
 
   const doLogout = async () => {
