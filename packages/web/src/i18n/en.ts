@@ -144,6 +144,8 @@ export const en = {
     loadFailed: "The record could not be loaded",
     untitled: "(untitled)",
     deleteConfirmTitle: "Delete this record?",
+    reveal: "Reveal",
+    revealHint: "Show this one value in clear. Each reveal is recorded in the audit log.",
     deleteConfirmText: "“{{name}}” will be moved to the recycle bin.",
     editTitle: "Edit {{name}}",
     newTitle: "New {{object}}",

@@ -146,6 +146,8 @@ export const zhCN: UiStrings = {
     loadFailed: "记录加载失败",
     untitled: "（无标题）",
     deleteConfirmTitle: "确定删除这条记录？",
+    reveal: "显示",
+    revealHint: "明文显示这一个值。每次显示都会记入审计日志。",
     deleteConfirmText: "“{{name}}”将被移入回收站。",
     editTitle: "编辑 {{name}}",
     newTitle: "新建{{object}}",

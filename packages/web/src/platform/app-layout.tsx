@@ -86,7 +86,8 @@ export function AppLayout() {
       key: "g-tools",
       label: collapsed ? null : t("nav.tools"),
       children: [
-        { key: "/import", icon: <ImportOutlined />, label: t("nav.import") },
+        // Import only for those whose roles allow importing into some object.
+        ...(meta.objects.some((o) => o.permissions?.import !== false) ? [{ key: "/import", icon: <ImportOutlined />, label: t("nav.import") }] : []),
         { key: "/exports", icon: <AuditOutlined />, label: t("nav.exports") },
       ],
     },

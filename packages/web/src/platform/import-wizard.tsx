@@ -76,7 +76,7 @@ export function ImportWizard() {
         />
         {step === 0 && (
           <UploadStep
-            objects={sortForNavigation(meta.objects)}
+            objects={sortForNavigation(meta.objects.filter((o) => o.permissions?.import !== false))}
             objectName={objectName}
             setObjectName={setObjectName}
             onUploaded={(u) => {
