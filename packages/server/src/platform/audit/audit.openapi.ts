@@ -1,8 +1,6 @@
 /** The OpenAPI description of the audit endpoints (app.ts hands it to the document builder). */
-type Schema = Record<string, unknown>;
+import { oaProblems as problems, type OaSchema as Schema } from "../http";
 
-const problem = (status: string): Schema => ({ $ref: `#/components/responses/${{ "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "409": "Conflict" }[status]}` });
-const problems = (...statuses: string[]) => Object.fromEntries(statuses.map((s) => [s, problem(s)]));
 const qp = (name: string, description: string, schema: Schema = { type: "string" }) => ({ name, in: "query", required: false, description, schema });
 
 const FILTER_PARAMS = [

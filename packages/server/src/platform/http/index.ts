@@ -10,6 +10,8 @@ export type { Problem, ProblemDetail } from "./problem";
 export { parseListQuery, parseGetQuery, parseAggregateQuery, MAX_LIMIT, DEFAULT_LIMIT } from "./query-params";
 export type { ListQuery, AggregateQuery, DeletedMode } from "./query-params";
 export { buildOpenApiDocument } from "./openapi";
+export { problems as oaProblems, json as oaJson, ok as oaOk, body as oaBody, obj as oaObj, str as oaStr } from "./openapi-dsl";
+export type { Schema as OaSchema } from "./openapi-dsl";
 export type { OpenApiOptions } from "./openapi";
 export { registerDocsRoutes } from "./docs.routes";
 export type { DocsDeps } from "./docs.routes";

@@ -1,13 +1,5 @@
 /** The OpenAPI description of the sign-in endpoints (app.ts hands it to the document builder). */
-type Schema = Record<string, unknown>;
-
-const NAMES: Record<string, string> = { "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict" };
-const problems = (...statuses: string[]): Schema => Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/${NAMES[s]}` }]));
-const json = (schema: Schema) => ({ "application/json": { schema } });
-const ok = (description: string, schema: Schema) => ({ description, content: json(schema) });
-const body = (schema: Schema) => ({ required: true, content: json(schema) });
-const obj = (properties: Schema, required: string[] = Object.keys(properties)): Schema => ({ type: "object", additionalProperties: false, required, properties });
-const str = { type: "string" };
+import { oaBody as body, oaJson as json, oaObj as obj, oaOk as ok, oaProblems as problems, oaStr as str, type OaSchema as Schema } from "../http";
 const PUBLIC: Schema[] = [];
 const tags = ["auth"];
 const locked = {
