@@ -62,6 +62,19 @@ export function builderFields(object: ObjectDef, meta: MetadataLookup, locale: B
   return out;
 }
 
+/** The AND/OR choice and button texts of every condition builder (list filters, row conditions). */
+export const builderCombinators = (zh: boolean) => [
+  { name: "and", value: "and", label: zh ? "满足全部" : "All of" },
+  { name: "or", value: "or", label: zh ? "满足任一" : "Any of" },
+];
+export const builderTranslations = (zh: boolean) => ({
+  addRule: { label: zh ? "+ 条件" : "+ Condition", title: zh ? "添加条件" : "Add condition" },
+  addGroup: { label: zh ? "+ 条件组" : "+ Group", title: zh ? "添加条件组" : "Add group" },
+  removeRule: { label: "×", title: zh ? "删除" : "Remove" },
+  removeGroup: { label: "×", title: zh ? "删除条件组" : "Remove group" },
+  notToggle: { label: zh ? "取反" : "Not", title: zh ? "取反" : "Invert" },
+});
+
 export function ConditionBuilder({ object, meta, value, onChange, locale }: ConditionBuilderProps) {
   const fields = useMemo(() => builderFields(object, meta, locale), [object, meta, locale]);
   const [query, setQuery] = useState<RuleGroupType>(() => queryFromCondition(value));
@@ -88,18 +101,12 @@ export function ConditionBuilder({ object, meta, value, onChange, locale }: Cond
           lastEmitted.current = JSON.stringify(cond ?? null);
           onChange(cond);
         }}
-        combinators={[{ name: "and", value: "and", label: zh ? "满足全部" : "All of" }, { name: "or", value: "or", label: zh ? "满足任一" : "Any of" }]}
+        combinators={builderCombinators(zh)}
         controlElements={{ valueEditor: ConditionValueEditor }}
         context={{ locale }}
         showNotToggle
         resetOnOperatorChange
-        translations={{
-          addRule: { label: zh ? "+ 条件" : "+ Condition", title: zh ? "添加条件" : "Add condition" },
-          addGroup: { label: zh ? "+ 条件组" : "+ Group", title: zh ? "添加条件组" : "Add group" },
-          removeRule: { label: "×", title: zh ? "删除" : "Remove" },
-          removeGroup: { label: "×", title: zh ? "删除条件组" : "Remove group" },
-          notToggle: { label: zh ? "取反" : "Not", title: zh ? "取反" : "Invert" },
-        }}
+        translations={builderTranslations(zh)}
       />
     </QueryBuilderAntD>
   );

@@ -8,7 +8,7 @@ import { QueryBuilderAntD } from "@react-querybuilder/antd";
 import { Input, Select, Space } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { QueryBuilder, type Field, type RuleGroupType, type ValueEditorProps } from "react-querybuilder";
-import { builderFields } from "../condition-builder";
+import { builderCombinators, builderFields, builderTranslations } from "../condition-builder";
 import { conditionFromQuery, LIST_OPERATORS, queryFromCondition } from "../condition-query";
 import { ConditionValueEditor, type BuilderLocale } from "../condition-value-editor";
 import { ACTOR_VALUE_CHOICES, isActorValue, pathsOf, pick, resolvePath } from "./row-condition";
@@ -125,18 +125,12 @@ export function RowConditionBuilder({ object, meta, value, onChange, locale }: R
           lastEmitted.current = JSON.stringify(cond);
           onChange(cond);
         }}
-        combinators={[{ name: "and", value: "and", label: zh ? "满足全部" : "All of" }, { name: "or", value: "or", label: zh ? "满足任一" : "Any of" }]}
+        combinators={builderCombinators(zh)}
         controlElements={{ valueEditor: RowValueEditor }}
         context={{ locale }}
         showNotToggle
         resetOnOperatorChange
-        translations={{
-          addRule: { label: zh ? "+ 条件" : "+ Condition", title: zh ? "添加条件" : "Add condition" },
-          addGroup: { label: zh ? "+ 条件组" : "+ Group", title: zh ? "添加条件组" : "Add group" },
-          removeRule: { label: "×", title: zh ? "删除" : "Remove" },
-          removeGroup: { label: "×", title: zh ? "删除条件组" : "Remove group" },
-          notToggle: { label: zh ? "取反" : "Not", title: zh ? "取反" : "Invert" },
-        }}
+        translations={builderTranslations(zh)}
       />
     </QueryBuilderAntD>
   );
