@@ -223,6 +223,53 @@ describe("masked fields", () => {
     expect(csvRows(file.text).map((r) => [r.name, r.phone])).toEqual([["South One", `'${PHONE}`]]);
   });
 
+  it("reveals in an approved clear file only the rows the reveal right's row condition covers, and never a field it hides", async () => {
+    // Reads and exports every account with the phone masked; may reveal only accounts named "North ...", and never the name.
+    expect((await t.post("/api/access/roles", { name: "north_revealer", label: { en: "north_revealer", zh: "north_revealer" } })).status).toBe(201);
+    expect((await t.post("/api/access/roles", { name: "masked_reader", label: { en: "masked_reader", zh: "masked_reader" } })).status).toBe(201);
+    const masked = { phone: { rule: "masked", mask: "phone" }, name: { rule: "masked", mask: "text" } };
+    expect((await t.request("PUT", "/api/access/roles/masked_reader/policies/account", { body: { actions: ["read", "export"], fieldRules: masked } })).status).toBe(200);
+    const revealPolicy = { actions: ["read", "reveal"], rowCondition: { field: "industry", op: "eq", value: "north" }, fieldRules: masked };
+    expect((await t.request("PUT", "/api/access/roles/north_revealer/policies/account", { body: revealPolicy })).status).toBe(200);
+    const all = (await t.post("/api/objects/account/records/query", { fields: ["name"], limit: 100 })).body.records as { id: string; name: string }[];
+    for (const a of all) expect((await t.patch(`/api/objects/account/records/${a.id}`, { industry: a.name.startsWith("North") ? "north" : "south" })).status).toBe(200);
+    const ria = await t.createUser({ name: "Ria Reveal", email: "ria@example.com", roles: ["masked_reader", "north_revealer"] });
+    const { url } = await approvedLink(ria, { fields: "industry,phone", clear: true });
+    const rows = csvRows((await t.get(url, { token: ria.token })).text);
+    // Three North accounts in clear, two South ones still masked.
+    expect(rows.map((r) => [r.industry, r.phone]).sort()).toEqual([
+      ["north", `'${PHONE}`],
+      ["north", `'${PHONE}`],
+      ["north", `'${PHONE}`],
+      ["south", MASKED_PHONE],
+      ["south", MASKED_PHONE],
+    ]);
+    // A reveal policy that hides the phone reveals no phone, approved or not.
+    const hiding = { actions: ["read", "reveal"], fieldRules: { phone: { rule: "hidden" } } };
+    expect((await t.request("PUT", "/api/access/roles/north_revealer/policies/account", { body: hiding })).status).toBe(200);
+    expect((await requestExport(ria, { fields: "industry,phone", clear: true })).status).toBe(403);
+  });
+
+  it("makes and spends links only while the requester may still export, through a token of the right scope", async () => {
+    const { id } = await approvedLink(repNorth, { fields: "name" });
+    const readOnly = (await t.post("/api/tokens", { name: "nora read", userId: repNorth.id, scopes: ["read"] })).body.token as string;
+    expect((await t.post(`/api/exports/${id}/link`, undefined, { token: readOnly })).status).toBe(403);
+    const link = await t.post(`/api/exports/${id}/link`, undefined, { token: repNorth.token });
+    expect(link.status).toBe(200);
+    expect((await t.get(link.body.url, { token: readOnly })).status).toBe(403);
+    // The export right taken from the role since the approval: the link is refused and not spent.
+    const rep = (await t.get("/api/access/roles/sales_rep")).body.policies.find((p: { object: string }) => p.object === "account");
+    const without = { actions: rep.actions.filter((a: string) => a !== "export"), rowCondition: rep.rowCondition, fieldRules: rep.fieldRules };
+    expect((await t.request("PUT", "/api/access/roles/sales_rep/policies/account", { body: without })).status).toBe(200);
+    try {
+      expect((await t.get(link.body.url, { token: repNorth.token })).status).toBe(403);
+    } finally {
+      const back = { actions: rep.actions, rowCondition: rep.rowCondition, fieldRules: rep.fieldRules };
+      expect((await t.request("PUT", "/api/access/roles/sales_rep/policies/account", { body: back })).status).toBe(200);
+    }
+    expect((await t.get(link.body.url, { token: repNorth.token })).status).toBe(200);
+  });
+
   it("refuses clear values to someone without the reveal right", async () => {
     const asked = await requestExport(noReveal, { fields: "name,phone", clear: true });
     expect(asked.status).toBe(403);

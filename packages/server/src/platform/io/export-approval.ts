@@ -84,9 +84,15 @@ export function canApproveExports(actor: Actor): boolean {
   return scopes.includes("all") || scopes.includes("admin");
 }
 
-function canReveal(ctx: Ctx, object: string): boolean {
-  // "reveal" joins access's action list in issue 3; the cast keeps this compiling either way.
-  return policyFor(ctx, object, "reveal").allowed;
+/** Masked fields the actor's reveal right covers (a reveal policy that hides a field does not reveal it). */
+function revealableOf(ctx: Ctx, object: string, masked: string[]): string[] {
+  const reveal = policyFor(ctx, object, "reveal");
+  return reveal.allowed ? masked.filter((f) => reveal.fieldRules[f]?.rule !== "hidden") : [];
+}
+
+/** The export right, checked again whenever a link is made or spent: a right lost since the approval is lost for the file. */
+function assertMayExport(ctx: Ctx, object: string): void {
+  if (!policyFor(ctx, object, "export").allowed) throw forbidden(`You may not export ${object} records (any more).`);
 }
 
 function chosenFields(object: ObjectDef, names: string[] | undefined): FieldDef[] {
@@ -116,7 +122,8 @@ export async function planExport(ctx: Ctx, ask: ExportAsk): Promise<ExportPlan &
   const rows = Number(counted.rows[0]?.values.count ?? 0);
   const { approvalThreshold } = await exportSetting(ctx.db);
   const maskedFields = maskedFieldsOf(ctx, object, q.fields);
-  const reveal = maskedFields.length > 0 && canReveal(ctx, object.name);
+  const revealable = revealableOf(ctx, object.name, maskedFields);
+  const reveal = maskedFields.length > 0 && revealable.length === maskedFields.length;
   const reasons: ("rows" | "clear")[] = [];
   if (rows > approvalThreshold) reasons.push("rows");
   if (ask.clear === true && maskedFields.length > 0) {
@@ -322,6 +329,7 @@ export async function issueDownloadLink(ctx: Ctx, id: string): Promise<{ url: st
   await expireStale(ctx.db, ctx.clock());
   const r = await visibleRequest(ctx, id);
   if (r.requester_id !== ctx.actor.id) throw forbidden("Only the person who asked for this export may download it.");
+  assertMayExport(ctx, String(r.object));
   if (r.status !== "approved") throw conflict(`This export request is ${String(r.status)}; only an approved one can be downloaded.`, [{ field: "status", reason: `is ${String(r.status)}` }]);
   const token = `rvx_${crypto.randomBytes(32).toString("base64url")}`;
   await ctx.db.kysely.updateTable("export_request").set({ token_hash: sha256(token), updated_at: ctx.clock().toISOString() }).where("id", "=", id).where("status", "=", "approved").execute();
@@ -341,6 +349,7 @@ export async function claimDownload(ctx: Ctx, id: string, token: string): Promis
   if (r.status === "downloaded") throw conflict("This download link was used already: a link works once. Ask for the export again.", [{ field: "token", reason: "used" }]);
   if (r.status !== "approved") throw conflict(`This export request is ${String(r.status)}; only an approved one can be downloaded.`, [{ field: "status", reason: `is ${String(r.status)}` }]);
   if (!token || typeof r.token_hash !== "string" || sha256(token) !== r.token_hash) throw forbidden("This download link is not valid; get a new one from your export requests.");
+  assertMayExport(ctx, String(r.object));
   // The requester's rights may have changed since the approval: check the query before spending the link.
   const asked = viewOf(r);
   await checkExportQuery(ctx, { object: asked.object, filter: asked.filter ?? undefined, sort: asked.sort ?? undefined, fields: asked.fields ?? undefined });
@@ -367,7 +376,7 @@ export async function claimDownload(ctx: Ctx, id: string, token: string): Promis
   const view = viewOf(r);
   const object = objectOf(ctx, view.object);
   // Clear values only if the approval covered them and the requester holds the reveal right now.
-  const clearFields = view.clear && canReveal(ctx, object.name) ? maskedFieldsOf(ctx, object, view.fields ?? undefined) : [];
+  const clearFields = view.clear ? revealableOf(ctx, object.name, maskedFieldsOf(ctx, object, view.fields ?? undefined)) : [];
   const ask: ExportRequest = {
     object: view.object,
     format: view.format,

@@ -17,9 +17,9 @@ import Papa from "papaparse";
 import type { FieldDef, Locale, ObjectDef } from "@revline/core";
 import { findField } from "@revline/core";
 import { policyFor } from "../access";
-import { systemActor, type Ctx } from "../context";
+import type { Ctx } from "../context";
 import { parseListQuery } from "../http";
-import { listRecords, type RecordData } from "../records";
+import { listRecords, revealMany, type RecordData } from "../records";
 import { objectOf } from "./import.service";
 import { textOf } from "./normalize";
 
@@ -211,16 +211,15 @@ async function* pages(ctx: Ctx, object: ObjectDef, req: ExportRequest, fields: s
 }
 
 /**
- * Replaces masked values with clear ones for records the actor already read (so only their rows):
- * read again as the explicit systemActor, by id, for the approved fields alone.
+ * Replaces masked values with clear ones for records the actor already read (so only their rows),
+ * as far as their reveal right goes now: rows its row condition covers, fields it does not hide
+ * (records' revealMany). Everything else stays masked.
  */
 async function unmask(ctx: Ctx, object: ObjectDef, records: RecordData[], fields: string[]): Promise<void> {
-  const system: Ctx = { ...ctx, actor: systemActor };
-  const clear = await listRecords(system, object.name, { filter: { field: "id", op: "in", value: records.map((r) => r.id) }, fields, limit: records.length });
-  const byId = new Map(clear.records.map((r) => [r.id, r]));
+  const clear = await revealMany(ctx, object.name, records.map((r) => r.id), fields);
   for (const r of records) {
-    const c = byId.get(r.id);
-    if (c) for (const f of fields) if (f in r) r[f] = c[f];
+    const c = clear.get(r.id);
+    if (c) for (const f of fields) if (f in r && f in c) r[f] = c[f];
   }
 }
 

@@ -23,3 +23,4 @@ export type { AuditInput, AuditEntry, OutboxEventInput, RecordEventType } from "
 export { registerRecordRoutes } from "./records.routes";
 export { computedFieldsOf } from "./computed";
 export { presentObject } from "./present";
+export { revealMany } from "./reveal";

@@ -39,3 +39,28 @@ export async function revealField(ctx: Ctx, objectName: string, id: string, fiel
     return { field: field.name, value };
   });
 }
+
+/**
+ * Clear values of masked fields for many records at once (an approved clear export): only for rows
+ * the actor reads and that the reveal policy's row condition covers, and only for fields the reveal
+ * policy does not hide. Rows or fields outside stay as the caller had them (masked). The caller
+ * audits the act (export.downloaded); values are never logged.
+ */
+export async function revealMany(ctx: Ctx, objectName: string, ids: string[], fieldNames: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const shape = requireShape(ctx, objectName);
+  const reveal = policyFor(ctx, shape.object.name, "reveal");
+  if (!reveal.allowed || !ids.length) return out;
+  const policy = readPolicy(ctx, shape);
+  const visible = viewOf(ctx, shape, policy).visible;
+  const fields = resolveFields(visible, fieldNames.filter((n) => visible.object.fields.some((f) => f.name === n)), "fields").filter((f) => reveal.fieldRules[f.name]?.rule !== "hidden");
+  if (!fields.length) return out;
+  const where = baseWhere(ctx, shape, policy, undefined, "exclude");
+  where.push(sql<SqlBool>`${sql.id("id")} in (${sql.join(ids.map((id) => sql`${id}`))})`);
+  const revealCondition = reveal.rowCondition ? viewOf(ctx, shape, reveal).rowCondition : undefined;
+  if (revealCondition) where.push(conditionSql(ctx, shape, revealCondition, { validated: true }));
+  const res = await sql<Record<string, unknown>>`select ${columnList(["id", ...fields.flatMap((f) => columnsOf(f))])} from ${sql.id(shape.table)} ${whereSql(where)}`.execute(ctx.db.kysely);
+  const decoders = fields.map((f) => [f.name, fieldDecoder(f, ctx.db.dialect)] as const);
+  for (const row of res.rows) out.set(String(row.id), Object.fromEntries(decoders.map(([name, decode]) => [name, decode(row)])));
+  return out;
+}
