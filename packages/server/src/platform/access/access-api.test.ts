@@ -225,5 +225,15 @@ describe("token scopes on the admin API", () => {
     const admin = await t.post("/api/tokens", { name: "scoped admin", scopes: ["admin"] });
     expect((await t.get("/api/access/roles", { token: admin.body.token })).status).toBe(200);
     expect((await t.get(`/api/users/${w.users.rep}/roles`)).body.roles).toEqual(["sales_rep"]);
+    // An admin-only token cannot read records, so it cannot read them through the preview either
+    // (not even previewing an administrator); admin + read can, and every preview is audited.
+    const adminId = (await t.get("/api/auth/me")).body.user.id as string;
+    const onlyAdmin = await t.post("/api/access/preview", { user: adminId, object: "opportunity" }, { token: admin.body.token });
+    expect(onlyAdmin.status).toBe(403);
+    const both = await t.post("/api/tokens", { name: "admin and read", scopes: ["admin", "read"] });
+    const seen = await t.post("/api/access/preview", { user: w.users.rep, object: "account", limit: 1 }, { token: both.body.token });
+    expect(seen.status).toBe(200);
+    const audit = await t.get(`/api/audit?action=access.previewed&object=account`);
+    expect(audit.body.entries.map((e: { actor: { id: string }; changes: unknown }) => e.changes)).toContainEqual({ asUser: { after: w.users.rep } });
   });
 });

@@ -22,7 +22,7 @@ import type { Actor, Ctx } from "../context";
 import { listObjects } from "../metadata";
 import { appendAudit, withTransaction } from "../db";
 import { requireAdmin } from "../http";
-import { ACTIONS, ADMIN_ROLE, FIELD_RULES, compilePolicy, type Action, type FieldRule, type Policy } from "./compile";
+import { ACTIONS, ADMIN_ROLE, FIELD_RULES, compilePolicy, scopesAllow, type Action, type FieldRule, type Policy } from "./compile";
 import { bumpAccessVersion, getRole, listRoles, loadAccess, policiesOfRole, policyRowOf, type Role } from "./store";
 
 export type PreviewFn = (asUser: Ctx, object: string, query: { filter?: unknown; sort?: unknown; fields?: unknown; limit?: unknown; cursor?: unknown }) => Promise<unknown>;
@@ -343,11 +343,18 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
     if (typeof body.user !== "string" || body.user === "") errors.push({ field: "user", reason: "must be a user id" });
     if (typeof body.object !== "string" || body.object === "") errors.push({ field: "object", reason: "must be an object name" });
     if (errors.length) throw invalid("Name the user and the object to preview.", errors);
+    // Reading records through the preview is reading records: a token needs a scope that reads them.
+    if (ctx.actor.kind === "token" && !scopesAllow(ctx.actor.scopes ?? [], "read"))
+      throw forbidden('This token may not read records; the preview needs a token with the scope "all" (or "read" and "admin").');
     const actor = await deps.actorOf(ctx, body.user as string);
     if (!actor) throw notFound("No such user.");
-    // The preview acts as the user in every respect: their roles, their $actor attributes, no admin bypass.
-    const asUser: Ctx = { ...ctx, actor: { ...actor, isAdmin: actor.roles.includes(ADMIN_ROLE) } };
+    // The preview acts as the user in every respect: their roles, their $actor attributes, no admin
+    // bypass, and never more than the caller's own token allows.
+    const asUser: Ctx = { ...ctx, actor: { ...actor, isAdmin: false, ...(ctx.actor.kind === "token" ? { kind: "token" as const, scopes: ctx.actor.scopes ?? [] } : {}) } };
     const { user: _u, object, ...query } = body;
-    return deps.preview(asUser, object as string, query);
+    const page = await deps.preview(asUser, object as string, query);
+    // Looking through someone's eyes is audited like a reveal: who looked, as whom, at which object.
+    await appendAudit(ctx, [{ action: "access.previewed", object: object as string, recordId: null, changes: { asUser: { after: body.user } } }]);
+    return page;
   });
 }
