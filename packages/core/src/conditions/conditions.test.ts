@@ -40,6 +40,15 @@ function errorsOf(raw: unknown): { field: string; reason: string }[] {
 }
 
 describe("validateCondition", () => {
+  it("caps the values of all lists together at 5000, with one error naming the first list over", () => {
+    // 5 lists of 1000 = 5000: allowed.
+    const textList = (k: number) => ({ field: "name", op: "in", value: Array.from({ length: 1000 }, (_, i) => `n${k}-${i}`) });
+    expect(() => validateCondition({ any: [0, 1, 2, 3, 4].map(textList) }, opportunity, meta)).not.toThrow();
+    expect(errorsOf({ any: [0, 1, 2, 3, 4, 5, 6].map(textList) })).toEqual([
+      { field: "any[5].value", reason: "a condition may list at most 5000 values in all (in, nin, has_any, has_all together)" },
+    ]);
+  });
+
   it("accepts the architecture example", () => {
     const c = { all: [{ field: "stage", op: "in", value: ["Engaging", "Won"] }, { field: "amount", op: "gte", value: 100000 }, { field: "account.owner.region", op: "eq", value: { $actor: "region" } }] };
     expect(validateCondition(c, opportunity, meta)).toEqual(c);

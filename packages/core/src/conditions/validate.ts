@@ -19,6 +19,8 @@ export type ValidateOptions = { actorVariables?: readonly string[]; maxNodes?: n
 const NO_VALUE: readonly Operator[] = ["is_empty", "is_not_empty", "today", "this_week", "this_month", "this_quarter", "this_year"];
 const MAX_DEPTH = 16;
 const MAX_LIST = 1000;
+/** All lists of one condition together: keeps every compiled query within the databases' bind-parameter limits. */
+export const MAX_CONDITION_VALUES = 5000;
 
 const at = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -29,6 +31,14 @@ export function validateCondition(raw: unknown, object: ObjectDef, meta: Metadat
   const actorVars = options.actorVariables ?? ACTOR_VARIABLES;
   let nodes = 0;
   const maxNodes = options.maxNodes ?? 500;
+  let listed = 0;
+  const countList = (n: number, push: (reason: string) => void): boolean => {
+    const before = listed;
+    listed += n;
+    if (listed <= MAX_CONDITION_VALUES) return true;
+    if (before <= MAX_CONDITION_VALUES) push(`a condition may list at most ${MAX_CONDITION_VALUES} values in all (in, nin, has_any, has_all together)`);
+    return false;
+  };
 
   const walk = (node: unknown, path: string, depth: number): void => {
     if (++nodes > maxNodes) {
@@ -116,6 +126,7 @@ export function validateCondition(raw: unknown, object: ObjectDef, meta: Metadat
       case "in": case "nin":
         if (!Array.isArray(value)) return push(`expected an array of ${describe(field)} values`);
         if (value.length > MAX_LIST) return push(`at most ${MAX_LIST} values`);
+        if (!countList(value.length, push)) return;
         return value.forEach((v, i) => scalar(v, `${path}[${i}]`));
       case "contains": case "not_contains": case "starts_with": case "ends_with":
         if (typeof value !== "string" || value === "") push("expected a non-empty string");
@@ -123,6 +134,7 @@ export function validateCondition(raw: unknown, object: ObjectDef, meta: Metadat
       case "has_any": case "has_all":
         if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== "string")) return push("expected a non-empty array of option values");
         if (value.length > MAX_LIST) return push(`at most ${MAX_LIST} values`);
+        if (!countList(value.length, push)) return;
         return value.forEach((v, i) => checkOption(field, v as string, `${path}[${i}]`));
       case "in_last": case "in_next":
         if (!relativeDateSchema.safeParse(value).success) push('expected {"amount": <whole number 0..10000>, "unit": "day" | "week" | "month" | "quarter" | "year"}');
