@@ -23,6 +23,29 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("the current-password check and sign-out", () => {
+  it("counts wrong current passwords like failed sign-ins (lock-out, audit) and audits sign-out", async () => {
+    const u = await t.createUser({ name: "Olga Oracle", email: "olga@example.com", password: "olgas-real-password" });
+    const { cookie } = await t.login(u.email, u.password);
+    for (let i = 0; i < 5; i++) {
+      const r = await t.post("/api/auth/password", { currentPassword: `guess-number-${i}`, newPassword: "a-brand-new-password" }, { cookie });
+      expect(r.status).toBe(400);
+    }
+    // Locked now: even the right current password is refused, and so is signing in elsewhere.
+    const right = await t.post("/api/auth/password", { currentPassword: u.password, newPassword: "a-brand-new-password" }, { cookie });
+    expect(right.status).toBe(429);
+    expect((await t.login(u.email, u.password)).res.status).toBe(429);
+    const failed = (await audits("auth.login_failed")).filter((e) => e.record_id === u.id).map((e) => JSON.parse(e.changes!).reason.after);
+    expect(failed).toEqual(["current_password", "current_password", "current_password", "current_password", "current_password", "locked"]);
+    expect((await audits("auth.locked")).filter((e) => e.record_id === u.id)).toHaveLength(1);
+
+    const other = await t.createUser({ name: "Otto Out", email: "otto@example.com", password: "ottos-real-password" });
+    const session = await t.login(other.email, other.password);
+    expect((await t.post("/api/auth/logout", undefined, { cookie: session.cookie })).status).toBe(204);
+    expect((await audits("auth.logout")).map((e) => [e.actor_id, e.record_id])).toEqual([[other.id, other.id]]);
+  });
+});
+
 describe("password set by an admin", () => {
   it("applies the policy, ends the user's sessions, is audited, and is for admins only", async () => {
     const u = await t.createUser({ name: "Rosa Reset", email: "rosa@example.com", password: "rosas-first-password", roles: ["sales_rep"] });
@@ -231,6 +254,9 @@ describe("failed sign-ins and lock-out", () => {
     expect(failed[0]!.ip).toBe("127.0.0.1");
     expect(JSON.stringify(failed)).not.toContain("wrong-guess");
     expect((await audits("auth.locked")).filter((e) => e.record_id === u.id)).toHaveLength(1);
+    // The refused attempt while locked (with the right password, even) is in the log too, not counted.
+    const whileLocked = (await audits("auth.login_failed")).filter((e) => JSON.parse(e.changes!).email.after === "lou@example.com" && JSON.parse(e.changes!).reason.after === "locked");
+    expect(whileLocked).toHaveLength(1);
 
     nowMs += 10 * 60_000;
     const stillLocked = await t.login(u.email, u.password);

@@ -10,7 +10,7 @@ import { auditAuth, userActor } from "./auth-audit";
 import { clearSessionCookies, setSessionCookies } from "./csrf";
 import { assertNotLocked, clearFailures, recordFailure } from "./lockout";
 import { verifyAgainstNothing, verifyPassword } from "./passwords";
-import { createSession, deleteSession, deleteUserSessions, SESSION_COOKIE } from "./sessions";
+import { createSession, deleteSession, deleteUserSessions, findSession, SESSION_COOKIE } from "./sessions";
 import { createToken, getToken, listTokens, revokeToken, TOKEN_SCOPES } from "./tokens";
 import { createLoginChallenge, deleteChallenge, isTotpEnabled, takeChallengeAttempt, verifySecondFactor } from "./totp";
 import { registerSsoRoutes } from "./sso.routes";
@@ -109,7 +109,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
   app.post("/api/auth/login", { config: { isPublic: true }, schema: loginSchema }, async (request, reply) => {
     const { email, password } = request.body as { email: string; password: string };
     const account = normalizeEmail(email);
-    await assertNotLocked(deps, account);
+    await assertNotLocked(deps, account, request);
     const user = await deps.users.findByEmail(account);
     const hash = user?.isActive ? await getPasswordHash(deps.db, user.id) : undefined;
     const ok = user && hash ? await verifyPassword(hash, password) : await verifyAgainstNothing(password);
@@ -131,7 +131,7 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
     const user = userId ? await deps.users.getById(userId) : undefined;
     if (!user || !user.isActive) throw unauthorized("This sign-in has expired or was used up. Sign in again with your email and password.");
     const account = normalizeEmail(user.email ?? user.id);
-    await assertNotLocked(deps, account);
+    await assertNotLocked(deps, account, request, user.id);
     const how = await verifySecondFactor(deps.db, user.id, code, deps.clock());
     if (!how) {
       await recordFailure(deps, request, account, user.id, "totp");
@@ -146,7 +146,14 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
 
   app.post("/api/auth/logout", { config: { isPublic: true } }, async (request, reply) => {
     const token = sessionTokenOf(request);
-    if (token) await deleteSession(deps.db, token);
+    if (token) {
+      const session = await findSession(deps.db, token, deps.clock());
+      const user = session ? await deps.users.getById(session.userId) : undefined;
+      await withTransaction(deps.db, async (db) => {
+        await deleteSession(db, token);
+        if (user) await auditAuth(deps, db, request, userActor(user), [{ action: "auth.logout", object: "user", recordId: user.id }]);
+      });
+    }
     deps.cache?.clear();
     clearSessionCookies(reply, SESSION_COOKIE);
     return reply.code(204).send();
@@ -164,9 +171,14 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
     if (ctx.actor.kind !== "user") throw invalid("Change a password from a signed-in session, not with an API token.");
     const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string };
     const user = await deps.users.getById(ctx.actor.id);
+    // Guessing the current password counts like a failed sign-in: same lock-out, same audit trail.
+    const account = normalizeEmail(user?.email ?? ctx.actor.id);
+    await assertNotLocked(deps, account, request, ctx.actor.id);
     const hash = await getPasswordHash(deps.db, ctx.actor.id);
-    if (!user || !hash || !(await verifyPassword(hash, currentPassword)))
+    if (!user || !hash || !(await verifyPassword(hash, currentPassword))) {
+      await recordFailure(deps, request, account, ctx.actor.id, "current_password");
       throw invalid("The current password is wrong.", [{ field: "currentPassword", reason: "does not match", code: "wrong_password" }]);
+    }
     if (newPassword === currentPassword)
       throw invalid("The new password must differ from the current one.", [{ field: "newPassword", reason: "is the current password", code: "unchanged" }]);
     const now = deps.clock();

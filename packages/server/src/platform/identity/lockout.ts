@@ -46,9 +46,18 @@ export function lockedError(seconds: number): AppError {
   );
 }
 
-export async function assertNotLocked(deps: AuthDeps, account: string): Promise<void> {
+/**
+ * Refuses an attempt on a locked account. The refused attempt is audited (auth.login_failed, reason
+ * "locked") but not counted, so that the log shows every try while the lock cannot be extended.
+ */
+export async function assertNotLocked(deps: AuthDeps, account: string, request?: FastifyRequest, userId?: string): Promise<void> {
   const seconds = await lockedForSeconds(deps.db, account, deps.clock());
-  if (seconds > 0) throw lockedError(seconds);
+  if (seconds <= 0) return;
+  if (request)
+    await auditAuth(deps, deps.db, request, ANONYMOUS_ACTOR, [
+      { action: "auth.login_failed", object: userId ? "user" : null, recordId: userId ?? null, changes: { email: { after: account }, reason: { after: "locked" } } },
+    ]);
+  throw lockedError(seconds);
 }
 
 /**
@@ -60,7 +69,7 @@ export async function recordFailure(
   request: FastifyRequest,
   account: string,
   userId: string | undefined,
-  reason: "password" | "totp" | "inactive",
+  reason: "password" | "totp" | "inactive" | "current_password",
 ): Promise<void> {
   const now = deps.clock();
   await withTransaction(deps.db, async (db) => {
