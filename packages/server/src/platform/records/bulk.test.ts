@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAppError, type AppError } from "@revline/core";
 import { createTestDb, setupPlatform, testCtx, type TestDb } from "../../../test/db";
-import { bulkUpsert, createRecord, getRecord, listRecords } from ".";
+import { bulkUpsert, createRecord, deleteRecord, getRecord, listRecords, restoreRecord } from ".";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -92,6 +92,17 @@ describe("bulkUpsert", () => {
     expect(byRow.some(([row]) => row === 0 || row === 2)).toBe(false);
     expect([await count("obj_opportunity"), await count("audit_log"), await count("outbox_event")]).toEqual(before);
     expect((await listRecords(ctx, "opportunity", { filter: { field: "external_id", op: "eq", value: "OK1" } })).records).toEqual([]);
+  });
+
+  it("does not edit a deleted record through its key: the row is refused until the record is restored", async () => {
+    const ctx = testCtx(t.db);
+    const gone = await createRecord(ctx, "opportunity", { name: "Gone deal", external_id: "DEL-1" });
+    await deleteRecord(ctx, "opportunity", gone.id);
+    const err = await failure(bulkUpsert(ctx, "opportunity", [{ external_id: "DEL-1", next_step: "changed while deleted" }], { key: "external_id" }));
+    expect(err.details).toEqual([{ row: 0, field: "external_id", reason: 'the Opportunity with external_id "DEL-1" is deleted; restore it first', code: "deleted" }]);
+    await restoreRecord(ctx, "opportunity", gone.id);
+    expect((await getRecord(ctx, "opportunity", gone.id)).next_step).toBeNull();
+    expect(await bulkUpsert(ctx, "opportunity", [{ external_id: "DEL-1", next_step: "after restore" }], { key: "external_id" })).toMatchObject({ inserted: 0, updated: 1 });
   });
 
   it("refuses more than 1000 rows and a key that is not unique", async () => {

@@ -340,6 +340,11 @@ export async function bulkUpsert(ctx: Ctx, objectName: string, rows: Record<stri
         errors.push({ row: p.row, field: keyField.name, reason: `another ${shape.object.label.en} already has ${keyField.name} ${JSON.stringify(p.key)}`, code: "duplicate" });
         continue;
       }
+      if (before && systemOf(before).deleted_at !== null) {
+        // A deleted record keeps its key; an upsert does not quietly edit it (PATCH answers 404 too).
+        errors.push({ row: p.row, field: keyField.name, reason: `the ${shape.object.label.en} with ${keyField.name} ${JSON.stringify(p.key)} is deleted; restore it first`, code: "deleted" });
+        continue;
+      }
       if (before) {
         if (p.ok) updates.push({ id: String(before.id), patch: p.values, before, sys: systemOf(before), row: p.row });
         continue;
