@@ -37,24 +37,24 @@ test("admin masks a field for interns; the preview as an intern shows it masked;
   assert.deepEqual(await app.server.api.get(`/api/users/${anna}/roles`), { roles: ["intern"] });
   await screenshot(page, "admin-users");
 
-  // Roles page: intern -> opportunity -> Name masked as text.
+  // Roles page: intern -> opportunity -> Next step masked as text.
   await page.getByTestId("main-nav").getByText("Roles & permissions").click();
   await page.getByTestId("role-intern").click();
   await page.getByTestId("role-title").getByText("Intern").waitFor();
   await screenshot(page, "admin-roles");
   await page.getByTestId("edit-policy-opportunity").click();
   const editor = page.getByTestId("policy-editor");
-  await editor.getByTestId("rule-name").click();
+  await editor.getByTestId("rule-next_step").click();
   await pick(page, /^Masked$/);
-  await editor.getByTestId("mask-name").waitFor();
+  await editor.getByTestId("mask-next_step").waitFor();
   await page.waitForTimeout(300);
   await screenshot(page, "admin-policy-editor");
   await editor.getByTestId("policy-save").click();
   await editor.waitFor({ state: "detached" });
   const roles = await app.server.api.get<{ roles: Role[] }>("/api/access/roles");
   const opp = roles.roles.find((r) => r.name === "intern")!.policies.find((p) => p.object === "opportunity")!;
-  // The seeded intern policy masked the amount already; the UI added the name and kept the rest.
-  assert.deepEqual(opp.fieldRules, { amount: { rule: "masked", mask: "amount_range" }, name: { rule: "masked", mask: "text" } });
+  // The seeded intern policy masked the name and amount already; the UI added the next step and kept the rest.
+  assert.deepEqual(opp.fieldRules, { amount: { rule: "masked", mask: "amount_range" }, name: { rule: "masked", mask: "text" }, next_step: { rule: "masked", mask: "text" } });
   assert.deepEqual(opp.actions, ["read"]);
 
   // Preview as Anna: every deal name is masked to its first letter and "***" (core maskText),
@@ -69,11 +69,11 @@ test("admin masks a field for interns; the preview as an intern shows it masked;
   assert.equal(await table.getByText("GTX Pro for Acme Corporation #1").count(), 0);
   await screenshot(page, "admin-preview-intern");
 
-  // Anna's effective rights list the masked name on opportunities.
+  // Anna's effective rights list the masked next step on opportunities.
   await page.goto(`${app.server.url}/admin/users`);
   await page.getByTestId(`rights-${anna}`).click();
   const rights = page.getByTestId("effective-rights");
-  await rights.getByTestId("rights-row-opportunity").getByText("Name · Masked", { exact: true }).waitFor();
+  await rights.getByTestId("rights-row-opportunity").getByText("Next step · Masked", { exact: true }).waitFor();
   await page.waitForTimeout(500);
   await screenshot(page, "admin-effective-rights");
 
@@ -86,7 +86,8 @@ test("admin masks a field for interns; the preview as an intern shows it masked;
   await row.first().waitFor();
   assert.equal(await page.getByTestId("audit-table").getByTestId("audit-action").count(), 1);
   await row.first().click();
-  await page.getByTestId("audit-changes").getByText('"mask": "text"').waitFor();
+  await page.getByTestId("audit-changes").locator(".rl-after").getByText('"next_step"').waitFor();
+  assert.equal(await page.getByTestId("audit-changes").locator(".rl-before").getByText('"next_step"').count(), 0);
   // Export for auditors: the CSV of this search holds the entry.
   const [download] = await Promise.all([
     page.waitForEvent("download"),

@@ -302,14 +302,14 @@ export async function systemRecords(t: TestApp, object: string, filter?: Record<
 
 /** Fields masked for interns / hidden for partners. */
 export const INTERN_MASKED: Partial<Record<ObjectName, string[]>> = {
-  account: ["name", "phone", "annual_revenue"],
+  account: ["name", "phone", "annual_revenue", "external_id"],
   contact: ["name", "first_name", "last_name", "email", "phone"],
   lead: ["name", "company", "email", "phone"],
-  opportunity: ["amount"],
+  opportunity: ["name", "amount"],
   opportunity_line: ["unit_price", "total"],
-  user: ["email", "phone"],
+  user: ["email", "phone", "external_id"],
 };
-export const PARTNER_HIDDEN: Partial<Record<ObjectName, string[]>> = { account: ["annual_revenue"], user: ["email", "phone"] };
+export const PARTNER_HIDDEN: Partial<Record<ObjectName, string[]>> = { account: ["annual_revenue"], user: ["email", "phone", "external_id"] };
 
 export type Model = {
   canRead: (p: Persona, object: ObjectName) => boolean;

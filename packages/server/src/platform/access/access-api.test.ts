@@ -178,12 +178,12 @@ describe("effective and preview", () => {
     expect(rep.body.objects.account.reveal.allowed).toBe(false);
     expect(rep.body.objects.team.update.allowed).toBe(false);
     const intern = (await t.get(`/api/access/effective?user=${w.users.intern}`)).body;
-    expect(intern.objects.opportunity.read.fieldRules).toEqual({ amount: { rule: "masked", mask: "amount_range" } });
+    expect(intern.objects.opportunity.read.fieldRules).toEqual({ name: { rule: "masked", mask: "text" }, amount: { rule: "masked", mask: "amount_range" } });
     expect(intern.objects.opportunity.update.allowed).toBe(false);
     const partner = (await t.get(`/api/access/effective?user=${w.users.partner_a}`)).body;
     expect(partner.attributes).toMatchObject({ partner: w.regionA, userType: "partner" });
     expect(partner.objects.team.read.allowed).toBe(false);
-    expect(partner.objects.user.read.fieldRules).toEqual({ email: { rule: "hidden" }, phone: { rule: "hidden" } });
+    expect(partner.objects.user.read.fieldRules).toEqual({ email: { rule: "hidden" }, phone: { rule: "hidden" }, external_id: { rule: "hidden" } });
     const manager = (await t.get(`/api/access/effective?user=${w.users.manager}`)).body;
     expect(manager.attributes.subordinates).toEqual([w.users.rep, w.users.rep_sub].sort());
     expect((await t.get("/api/access/effective")).status).toBe(400);

@@ -39,7 +39,8 @@ function boardAccess(object: ObjectDef) {
     amountClear,
     cardFields: CARD_FIELDS.filter((n) => n === "id" || n === "version" || object.fields.some((f) => f.name === n)),
     cardInclude: CARD_INCLUDE.filter((n) => object.fields.some((f) => f.name === n)),
-    sort: amountClear ? "-amount,name" : "-close_date,name",
+    // Only fields the actor may sort on (a masked field would be refused).
+    sort: (amountClear ? ["-amount", "name"] : ["-close_date", "name"]).filter((k) => object.fields.find((f) => f.name === k.replace(/^-/, ""))?.access !== "masked").join(","),
     canMove: object.permissions?.update !== false,
   };
 }

@@ -46,7 +46,8 @@ export const BUILT_IN_POLICIES: Seed[] = [
   { role: "sales_rep", object: "opportunity_line", actions: WRITE, rowCondition: { any: [owned("opportunity."), team("opportunity.")] } },
   ...DIRECTORY.map((object) => ({ role: "sales_rep", object, actions: ["read"] })),
   // intern: read-only, customers' identities masked, money as ranges.
-  { role: "intern", object: "account", actions: ["read"], fieldRules: { name: masked("text"), phone: masked("phone"), annual_revenue: masked("amount_range") } },
+  // External keys often carry a name or an email (an import keyed on them): masked like what they mirror.
+  { role: "intern", object: "account", actions: ["read"], fieldRules: { name: masked("text"), phone: masked("phone"), annual_revenue: masked("amount_range"), external_id: masked("text") } },
   {
     role: "intern",
     object: "contact",
@@ -54,9 +55,10 @@ export const BUILT_IN_POLICIES: Seed[] = [
     fieldRules: { name: masked("person_name"), first_name: masked("person_name"), last_name: masked("person_name"), email: masked("email"), phone: masked("phone") },
   },
   { role: "intern", object: "lead", actions: ["read"], fieldRules: { name: masked("person_name"), company: masked("text"), email: masked("email"), phone: masked("phone") } },
-  { role: "intern", object: "opportunity", actions: ["read"], fieldRules: { amount: masked("amount_range") } },
+  // Deal names usually name the customer ("Acme renewal"): masked with the customer's name.
+  { role: "intern", object: "opportunity", actions: ["read"], fieldRules: { name: masked("text"), amount: masked("amount_range") } },
   { role: "intern", object: "opportunity_line", actions: ["read"], fieldRules: { unit_price: masked("amount_range"), total: masked("amount_range") } },
-  { role: "intern", object: "user", actions: ["read"], fieldRules: { email: masked("email"), phone: masked("phone") } },
+  { role: "intern", object: "user", actions: ["read"], fieldRules: { email: masked("email"), phone: masked("phone"), external_id: masked("text") } },
   ...["team", "region", "product"].map((object) => ({ role: "intern", object, actions: ["read"] })),
   // partner: their region only ($actor.partner is the region of a partner user, empty for internal users).
   { role: "partner", object: "account", actions: ["read"], rowCondition: { field: "region", op: "eq", value: actor("partner") }, fieldRules: { annual_revenue: hidden } },
@@ -71,7 +73,7 @@ export const BUILT_IN_POLICIES: Seed[] = [
     object: "user",
     actions: ["read"],
     rowCondition: { any: [{ field: "id", op: "eq", value: actor("id") }, { field: "region", op: "eq", value: actor("partner") }] },
-    fieldRules: { email: hidden, phone: hidden },
+    fieldRules: { email: hidden, phone: hidden, external_id: hidden },
   },
 ];
 
