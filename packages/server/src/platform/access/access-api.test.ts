@@ -211,6 +211,23 @@ describe("effective and preview", () => {
   });
 });
 
+describe("NUL characters", () => {
+  test("are refused in roles and policies, and in audit search parameters, with a 400 on both databases", async () => {
+    const role = await t.post("/api/access/roles", { name: "nul_role", label: { en: "a\u0000b", zh: "x" } });
+    expect(role.status).toBe(400);
+    expect(role.body.errors[0]).toMatchObject({ field: "body", reason: "contains a NUL character (U+0000)" });
+    const policy = await t.request("PUT", "/api/access/roles/sales_rep/policies/account", {
+      body: { actions: ["read"], rowCondition: { field: "name", op: "eq", value: "x\u0000y" } },
+    });
+    expect(policy.status).toBe(400);
+    for (const path of ["/api/audit?actor=a%00b", "/api/audit/export?recordId=a%00b"]) {
+      const res = await t.get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.contentType).toMatch(/problem\+json/);
+    }
+  });
+});
+
 describe("token scopes on the admin API", () => {
   test("a token with scope read (or write, export) cannot use it even for an admin; scope admin can", async () => {
     for (const scopes of [["read"], ["write"], ["export"], ["import"]]) {

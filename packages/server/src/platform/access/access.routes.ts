@@ -54,6 +54,8 @@ function roleJson(ctx: Ctx, role: Role) {
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   const b = request.body;
   if (b === null || typeof b !== "object" || Array.isArray(b)) throw invalid("Send a JSON object.", [{ field: "body", reason: "must be a JSON object" }]);
+  // NUL characters break PostgreSQL text and would make a stored condition fail later: refused up front, on both databases.
+  if (JSON.stringify(b).includes("\\u0000")) throw invalid("Text may not contain NUL characters.", [{ field: "body", reason: "contains a NUL character (U+0000)" }]);
   return b as Record<string, unknown>;
 }
 

@@ -80,6 +80,7 @@ export function parseAuditQuery(query: unknown, opts: { paged: boolean; extra?: 
   for (const [key, v] of Object.entries(q)) {
     if (!known.has(key)) errors.push({ field: key, reason: `is not a parameter of this endpoint (use ${[...known].join(", ")})`, code: "unknown_parameter" });
     else if (typeof v !== "string") errors.push({ field: key, reason: "must be given once, as text", code: "invalid_type" });
+    else if (v.includes("\u0000")) errors.push({ field: key, reason: "may not contain a NUL character (U+0000)", code: "invalid_format" });
     else if (v !== "") values[key] = v;
   }
   const search: AuditSearch = { limit: DEFAULT_AUDIT_LIMIT };

@@ -106,7 +106,7 @@ describe("CSRF for cookie sessions", () => {
     expect(missing.body.errors).toEqual([{ field: "X-CSRF-Token", reason: "missing", code: "csrf" }]);
     const wrong = await t.post("/api/tokens", { name: "x" }, { cookie, csrf: false, headers: { "x-csrf-token": "A".repeat(43) } });
     expect(wrong.status).toBe(403);
-    expect(wrong.body.errors[0].reason).toBe("does not match the session");
+    expect(wrong.body.errors[0].reason).toBe("not the one of this session");
     // Another session's token does not fit this session.
     const other = await t.login(t.admin.email, t.admin.password);
     const otherCsrf = /revline_csrf=([^;]+)/.exec(other.cookie)![1]!;

@@ -32,7 +32,7 @@ export function assertCsrf(request: FastifyRequest, sessionToken: string): void 
   const expected = Buffer.from(csrfTokenFor(sessionToken));
   const given = typeof sent === "string" ? Buffer.from(sent) : undefined;
   if (!given) throw csrfError("missing");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw csrfError("does not match the session");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw csrfError("not the one of this session");
 }
 
 function csrfError(reason: string): AppError {

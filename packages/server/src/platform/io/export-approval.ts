@@ -285,8 +285,9 @@ export async function getExportRequest(ctx: Ctx, id: string): Promise<ExportRequ
 export async function decideExportRequest(ctx: Ctx, id: string, decision: "approved" | "rejected", comment?: string): Promise<ExportRequestView> {
   await expireStale(ctx.db, ctx.clock());
   const r = await visibleRequest(ctx, id);
-  if (!canApproveExports(ctx.actor)) throw forbidden("Only an administrator may approve or reject export requests.");
+  // Maker first: whoever asked is told the two-person rule, whatever else they may do.
   if (r.requester_id === ctx.actor.id) throw forbidden("You asked for this export: a second person must approve or reject it (maker and checker must differ).");
+  if (!canApproveExports(ctx.actor)) throw forbidden("Only an administrator may approve or reject export requests.");
   if (r.status !== "pending") throw conflict(`This export request is ${String(r.status)}, not pending.`, [{ field: "status", reason: `is ${String(r.status)}` }]);
   if (comment !== undefined && comment.length > MAX_REASON)
     throw invalid(`The comment may have at most ${MAX_REASON} characters.`, [{ field: "comment", reason: `longer than ${MAX_REASON} characters` }]);
