@@ -226,7 +226,8 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
     onChange: () => authCache.clear(),
   });
   registerDocsRoutes(app, {
-    listObjects: () => listObjects({ db }),
+    // The document describes the API as the caller may use it: readable objects, without hidden fields.
+    listObjects: (ctx) => listObjects(ctx).flatMap((o) => presentObject(ctx, o) ?? []),
     version: REVLINE_VERSION,
     hasExport: true,
     hasImports: true,

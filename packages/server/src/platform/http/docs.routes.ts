@@ -8,6 +8,8 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { ObjectDef } from "@revline/core";
 import { buildOpenApiDocument, type OpenApiOptions } from "./openapi";
+import type { Ctx } from "../context";
+import { requestCtx } from "./auth";
 
 const require = createRequire(import.meta.url);
 const swaggerDir = path.dirname(require.resolve("swagger-ui-dist/package.json"));
@@ -49,10 +51,11 @@ const INIT = `window.ui = SwaggerUIBundle({
 });
 `;
 
-export type DocsDeps = { listObjects: () => readonly ObjectDef[] } & OpenApiOptions;
+/** The objects as the signed-in actor may use them (app.ts: readable ones, without their hidden fields). */
+export type DocsDeps = { listObjects: (ctx: Ctx) => readonly ObjectDef[] } & OpenApiOptions;
 
 export function registerDocsRoutes(app: FastifyInstance, deps: DocsDeps): void {
-  app.get("/api/openapi.json", () => buildOpenApiDocument(deps.listObjects(), deps));
+  app.get("/api/openapi.json", (request) => buildOpenApiDocument(deps.listObjects(requestCtx(request)), deps));
 
   const page = { config: { isPublic: true } };
   app.get("/api/docs", page, (_request, reply) => reply.type("text/html; charset=utf-8").send(PAGE));

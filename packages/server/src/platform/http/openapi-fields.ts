@@ -38,6 +38,8 @@ function withNull(schema: JsonSchema): JsonSchema {
 
 /** The value of one field; `input` is what a client may send (e.g. a bare number for currency). */
 export function fieldValueSchema(field: FieldDef, mode: "output" | "input"): JsonSchema {
+  // Masked for the caller: the value arrives as masked text (张**, 138****5678, "10K-50K").
+  if (field.access === "masked" && mode === "output") return { type: "string", description: "masked for you; POST .../reveal with the reveal right" };
   const v = field.validation ?? {};
   switch (field.type) {
     case "text":

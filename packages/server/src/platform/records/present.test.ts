@@ -66,6 +66,17 @@ describe("metadata as an actor sees it", () => {
     expect(none.status).toBe(404);
   });
 
+  it("the OpenAPI document describes the API as the caller may use it", async () => {
+    const doc = (await t.get("/api/openapi.json", { token: tokens.partner! })).body as { paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    expect(Object.keys(doc.paths).some((p) => p.startsWith("/api/objects/team/"))).toBe(false);
+    expect(Object.keys(doc.components.schemas.account!.properties!)).not.toContain("annual_revenue");
+    const intern = (await t.get("/api/openapi.json", { token: tokens.intern! })).body as typeof doc;
+    expect(intern.components.schemas.opportunity!.properties!.amount).toMatchObject({ type: ["string", "null"], description: "Amount (金额): masked for you; POST .../reveal with the reveal right" });
+    const admin = (await t.get("/api/openapi.json")).body as typeof doc;
+    expect(Object.keys(admin.paths).some((p) => p.startsWith("/api/objects/team/"))).toBe(true);
+    expect(Object.keys(admin.components.schemas.account!.properties!)).toContain("annual_revenue");
+  });
+
   it("a rep may work their deals but not import them; the directory is read-only", async () => {
     const objects = await objectsAs("sales_rep");
     expect(objects.get("opportunity")?.permissions).toEqual({ read: true, create: true, update: true, delete: true, export: true, import: false, share: false, reveal: false });
