@@ -47,7 +47,7 @@ import {
   type UserInfo,
 } from "./platform/identity";
 import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
-import { computedFieldsOf, createRecord, getRecord, listRecords, presentObject, registerRecordRoutes, type RecordData } from "./platform/records";
+import { aggregate, computedFieldsOf, createRecord, getRecord, listRecords, presentObject, updateRecord, registerRecordRoutes, type RecordData } from "./platform/records";
 import { exportOpenApiPaths, registerIoRoutes } from "./platform/io";
 import { accessOpenApiPaths, isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
 import { parseListQuery } from "./platform/http";
@@ -142,6 +142,9 @@ export function recordsUserDirectory(systemCtx: () => Ctx): UserDirectory {
         throw e;
       }
     },
+    async setLocale(userId, locale) {
+      await updateRecord(systemCtx(), "user", userId, { locale });
+    },
     async create(input) {
       const r = await createRecord(systemCtx(), "user", { name: input.name, email: normalizeEmail(input.email), locale: input.locale ?? "en", is_active: true });
       return toUserInfo(r);
@@ -221,7 +224,10 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
     preview: async (asUser, object, query) => {
       const def = asUser.meta(object);
       if (!def) throw notFound(`No object named "${object}".`);
-      return listRecords(asUser, object, parseListQuery(def, query, "body"));
+      const q = parseListQuery(def, query, "body");
+      const page = await listRecords(asUser, object, q);
+      const counted = await aggregate(asUser, object, { ...(q.filter ? { filter: q.filter } : {}), metrics: [{ fn: "count" }] });
+      return { ...page, total: Number(counted.rows[0]?.values.count ?? 0) };
     },
     onChange: () => authCache.clear(),
   });

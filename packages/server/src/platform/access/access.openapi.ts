@@ -125,11 +125,11 @@ export function accessOpenApiPaths(): Record<string, Record<string, Schema>> {
         summary: "A list as a user sees it (their rows, hidden fields gone, masked values masked)",
         requestBody: body(
           obj(
-            { user: str, object: str, filter: condition, sort: { ...str, description: "comma-separated fields, - for descending" }, fields: { type: "array", items: str }, limit: { type: "integer" }, cursor: str },
+            { user: str, object: str, filter: condition, sort: { ...str, description: "comma-separated fields, - for descending" }, fields: { type: "array", items: str }, include: { type: "array", items: str, description: "relation fields whose records to include (as the user may read them)" }, limit: { type: "integer" }, cursor: str },
             ["user", "object"],
           ),
         ),
-        responses: { "200": ok("The page", { type: "object", properties: { records: { type: "array", items: { type: "object" } }, nextCursor: { type: ["string", "null"] } }, required: ["records", "nextCursor"] }), ...problems("400", "401", "403", "404") },
+        responses: { "200": ok("The page", { type: "object", properties: { records: { type: "array", items: { type: "object" } }, nextCursor: { type: ["string", "null"] }, total: { type: "integer", description: "rows the user sees in all" } }, required: ["records", "nextCursor", "total"] }), ...problems("400", "401", "403", "404") },
       },
     },
   };

@@ -25,7 +25,8 @@ import { requireAdmin } from "../http";
 import { ACTIONS, ADMIN_ROLE, FIELD_RULES, compilePolicy, scopesAllow, type Action, type FieldRule, type Policy } from "./compile";
 import { bumpAccessVersion, getRole, listRoles, loadAccess, policiesOfRole, policyRowOf, type Role } from "./store";
 
-export type PreviewFn = (asUser: Ctx, object: string, query: { filter?: unknown; sort?: unknown; fields?: unknown; limit?: unknown; cursor?: unknown }) => Promise<unknown>;
+/** A page of the list as the user sees it, with the total number of rows they would see. */
+export type PreviewFn = (asUser: Ctx, object: string, query: { filter?: unknown; sort?: unknown; fields?: unknown; include?: unknown; limit?: unknown; cursor?: unknown }) => Promise<unknown>;
 
 export type AccessRouteDeps = {
   /** The actor a user acts as (roles and $actor attributes), or undefined when no such user. */
@@ -340,7 +341,7 @@ export function registerAccessRoutes(app: FastifyInstance, deps: AccessRouteDeps
   app.post("/api/access/preview", async (request) => {
     const ctx = requireAdmin(request);
     const body = bodyOf(request);
-    refuseUnknown(body, ["user", "object", "filter", "sort", "fields", "limit", "cursor"]);
+    refuseUnknown(body, ["user", "object", "filter", "sort", "fields", "include", "limit", "cursor"]);
     const errors: ErrorDetail[] = [];
     if (typeof body.user !== "string" || body.user === "") errors.push({ field: "user", reason: "must be a user id" });
     if (typeof body.object !== "string" || body.object === "") errors.push({ field: "object", reason: "must be an object name" });

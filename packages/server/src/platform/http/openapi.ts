@@ -173,11 +173,14 @@ function platformPaths(opts: OpenApiOptions): Record<string, Record<string, Op>>
     "/api/auth/me": {
       get: { tags: ["auth"], operationId: "me", summary: "The signed-in user",
         responses: { 200: ok("The user", { type: "object", properties: { user: ref("User") }, required: ["user"] }), ...problems("Unauthorized") } },
+      patch: { tags: ["auth"], operationId: "updateMe", summary: "Your own language, remembered for your next sign-in",
+        requestBody: body({ type: "object", additionalProperties: false, required: ["locale"], properties: { locale: { enum: ["en", "zh-CN"] } } }),
+        responses: { 200: ok("The user", { type: "object", properties: { user: ref("User") }, required: ["user"] }), ...problems("BadRequest", "Unauthorized") } },
     },
     "/api/auth/password": {
       post: {
         tags: ["auth"], operationId: "changePassword", summary: "Change your password (signs out your other sessions)",
-        requestBody: body({ type: "object", required: ["currentPassword", "newPassword"], properties: { currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 8 } } }),
+        requestBody: body({ type: "object", required: ["currentPassword", "newPassword"], properties: { currentPassword: { type: "string" }, newPassword: { type: "string", minLength: 12 } } }),
         responses: { 204: { description: "Changed" }, ...problems("BadRequest", "Unauthorized") },
       },
     },

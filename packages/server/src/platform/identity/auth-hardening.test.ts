@@ -23,6 +23,18 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("your own language", () => {
+  it("is remembered on your user record, for any user, and only en or zh-CN", async () => {
+    const u = await t.createUser({ name: "Lin Lang", email: "lin@example.com", roles: ["intern"] });
+    const res = await t.patch("/api/auth/me", { locale: "zh-CN" }, { token: u.token });
+    expect(res.status).toBe(200);
+    expect(res.body.user.locale).toBe("zh-CN");
+    expect((await t.get(`/api/objects/user/records/${u.id}`)).body.locale).toBe("zh-CN");
+    expect((await t.patch("/api/auth/me", { locale: "fr" }, { token: u.token })).status).toBe(400);
+    expect((await t.patch("/api/auth/me", { locale: "en", name: "X" }, { token: u.token })).status).toBe(400);
+  });
+});
+
 describe("the current-password check and sign-out", () => {
   it("counts wrong current passwords like failed sign-ins (lock-out, audit) and audits sign-out", async () => {
     const u = await t.createUser({ name: "Olga Oracle", email: "olga@example.com", password: "olgas-real-password" });

@@ -79,6 +79,10 @@ const passwordSchema = {
   },
 } as const;
 
+const meSchema = {
+  body: { type: "object", required: ["locale"], additionalProperties: false, properties: { locale: { enum: ["en", "zh-CN"] } } },
+} as const;
+
 const adminPasswordSchema = {
   body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 1, maxLength: 1000 } } },
 } as const;
@@ -161,6 +165,18 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: AuthDeps): vo
 
   app.get("/api/auth/me", async (request) => {
     const ctx = requestCtx(request);
+    const user = await deps.users.getById(ctx.actor.id);
+    if (!user) throw unauthorized("Your user no longer exists; sign in again.");
+    return { user: await meOf(deps, user) };
+  });
+
+  // Your own language, remembered for your next sign-in on any browser.
+  app.patch("/api/auth/me", { schema: meSchema }, async (request) => {
+    const ctx = requestCtx(request);
+    const { locale } = request.body as { locale: "en" | "zh-CN" };
+    if (!deps.users.setLocale) throw invalid("Changing the language is not available here.");
+    await deps.users.setLocale(ctx.actor.id, locale);
+    deps.cache?.clear();
     const user = await deps.users.getById(ctx.actor.id);
     if (!user) throw unauthorized("Your user no longer exists; sign in again.");
     return { user: await meOf(deps, user) };

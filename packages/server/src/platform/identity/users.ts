@@ -32,6 +32,8 @@ export type UserDirectory = {
   findByEmail: (email: string) => Promise<UserInfo | undefined>;
   getById: (id: string) => Promise<UserInfo | undefined>;
   create: (input: { name: string; email: string; locale?: string }) => Promise<UserInfo>;
+  /** The user's own language choice (written as the system on their behalf: users may not edit their user record). */
+  setLocale?: (userId: string, locale: "en" | "zh-CN") => Promise<void>;
   /** The user's place in the organisation, for $actor variables (access); absent: no team/subtree attributes. */
   orgOf?: (userId: string) => Promise<OrgInfo>;
 };
