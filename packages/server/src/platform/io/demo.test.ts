@@ -41,7 +41,9 @@ describe("demo data set (Maven Analytics CRM)", () => {
       expect(s.rejected, `${s.object} ${s.fileName}`).toBe(0);
       expect(s.read).toBe(s.inserted + s.updated + s.rejected);
     }
-    expect(summaries.map((s) => s.object)).toEqual(["region", "team", "user", "team", "product", "account", "opportunity", "opportunity_line"]);
+    expect(summaries.map((s) => s.object)).toEqual(["region", "team", "user", "team", "product", "account", "account", "opportunity", "opportunity_line"]);
+    // The owners step updates the 85 accounts it names and inserts none.
+    expect(summaries[6]).toMatchObject({ read: 85, inserted: 0, updated: 85, rejected: 0 });
   });
 
   it("has every opportunity, with its stage, account, owner and amount", async () => {
@@ -88,6 +90,24 @@ describe("demo data set (Maven Analytics CRM)", () => {
     expect(teamRecords.length).toBe(6);
     const team = teamRecords.find((x) => x.id === moses.team)!;
     expect(team).toMatchObject({ manager: userId("Dustin Brinkmann"), region: regions.find((r) => r.name === "Central")!.id });
+  });
+
+  it("owns every account by the agent with the most deals on it (ties: first name alphabetically)", async () => {
+    const users = await allRecords(t.ctx, "user");
+    const nameOf = new Map(users.map((u) => [String(u.id), String(u.name)]));
+    const deals = new Map<string, Map<string, number>>();
+    for (const r of pipeline) {
+      if (!r.account) continue;
+      const per = deals.get(r.account) ?? new Map<string, number>();
+      per.set(r.sales_agent!, (per.get(r.sales_agent!) ?? 0) + 1);
+      deals.set(r.account, per);
+    }
+    const accounts = await allRecords(t.ctx, "account");
+    expect(accounts.length).toBe(85);
+    for (const a of accounts) {
+      const ranked = [...(deals.get(String(a.name)) ?? new Map<string, number>())].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+      expect(nameOf.get(String(a.owner)), String(a.name)).toBe(ranked[0]?.[0]);
+    }
   });
 
   it("gives managers the sales manager role and agents the sales rep role; a rep sees own and team deals", async () => {
