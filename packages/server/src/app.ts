@@ -49,7 +49,7 @@ import {
 import { listObjects, metadataLookup, refreshMetadata, registerMetadataRoutes, syncMetadata } from "./platform/metadata";
 import { aggregate, computedFieldsOf, createRecord, getRecord, listRecords, presentObject, updateRecord, registerRecordRoutes, type RecordData } from "./platform/records";
 import { exportOpenApiPaths, registerIoRoutes } from "./platform/io";
-import { accessOpenApiPaths, isAccessLoaded, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
+import { accessOpenApiPaths, isAccessLoaded, listRoles, loadAccess, refreshAccess, registerAccessRoutes } from "./platform/access";
 import { parseListQuery } from "./platform/http";
 import { recordsOrgLookup } from "./org-directory";
 import { auditOpenApiPaths, registerAuditRoutes } from "./platform/audit";
@@ -197,7 +197,7 @@ export async function buildApp(config: AppConfig): Promise<BuiltApp> {
       if (await refreshAccess(db)) authCache.clear();
     });
   }
-  const authDeps: AuthDeps = { db, users, clock, ctxFactory, ...(config.authCacheMs === 0 ? {} : { cache: authCache }) };
+  const authDeps: AuthDeps = { db, users, clock, ctxFactory, knownRoles: () => listRoles(db).map((r) => r.name), ...(config.authCacheMs === 0 ? {} : { cache: authCache }) };
   registerAuthHook(app, {
     ctxFactory,
     authenticate: async (request) => (await authenticateRequest(authDeps, request))?.actor ?? null,

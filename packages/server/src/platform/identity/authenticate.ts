@@ -59,6 +59,8 @@ export type AuthDeps = {
   cache?: AuthCache;
   /** Builds the ctx that sign-in audit entries are appended with. */
   ctxFactory: CtxFactory;
+  /** The role names that exist (access), to check SSO role mappings; absent: not checked. */
+  knownRoles?: () => string[];
   /** Environment for settings that may come from it (SSO); default process.env. */
   env?: Record<string, string | undefined>;
 };

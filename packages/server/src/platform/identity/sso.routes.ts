@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import * as oidc from "openid-client";
+import { invalid } from "@revline/core";
 import { systemActor } from "../context";
 import { withTransaction } from "../db";
 import { requireAdmin } from "../http";
@@ -21,6 +22,7 @@ import {
   oidcConfiguration,
   rolesFromClaims,
   saveSsoConfig,
+  validateSsoSettings,
   saveSsoState,
   takeSsoState,
   DEFAULT_SSO_SETTINGS,
@@ -102,6 +104,16 @@ export function registerSsoRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const body = request.body as PutBody;
     const { clientSecret, ...rest } = body;
     const settings: SsoSettings = { ...DEFAULT_SSO_SETTINGS, ...rest };
+    // Roles named by the mapping must exist: a typo would silently grant nothing.
+    const known = deps.knownRoles?.();
+    if (known) {
+      validateSsoSettings(settings); // format problems first, all of them in one 400
+      const unknown = [
+        ...Object.entries(settings.roleMapping).filter(([, role]) => !known.includes(role)).map(([value, role]) => ({ field: `roleMapping.${value}`, reason: `no role named "${role}"`, code: "unknown_role" })),
+        ...settings.defaultRoles.filter((role) => !known.includes(role)).map((role) => ({ field: "defaultRoles", reason: `no role named "${role}"`, code: "unknown_role" })),
+      ];
+      if (unknown.length) throw invalid(`The single sign-on settings name roles that do not exist: ${unknown.map((u) => u.reason.slice(13)).join(", ")}.`, unknown);
+    }
     await withTransaction(deps.db, async (db) => {
       await saveSsoConfig(db, settings, clientSecret, ctx.actor.id, deps.clock());
       await auditAuth(deps, db, request, ctx.actor, [

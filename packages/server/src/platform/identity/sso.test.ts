@@ -68,6 +68,10 @@ describe("single sign-on settings", () => {
     expect(bad.contentType).toMatch(/problem\+json/);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(["issuer", "scopes", "roleMapping.x"]);
     expect((await t.request("PUT", "/api/auth/sso", { body: { ...settings(), tenant: "x" } })).status).toBe(400);
+    // A well-formed role name that no role has: refused, naming the mapping entry (a typo would grant nothing).
+    const typo = await t.request("PUT", "/api/auth/sso", { body: { ...settings(), roleMapping: { "crm-sales": "sales_repp" }, defaultRoles: ["intern"] } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([{ field: "roleMapping.crm-sales", reason: 'no role named "sales_repp"', code: "unknown_role" }]);
 
     const put = await t.request("PUT", "/api/auth/sso", { body: settings() });
     expect(put.status).toBe(200);
