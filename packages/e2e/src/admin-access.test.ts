@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { newContext, screenshot, signedIn, useApp, type Rec } from "./harness";
+import { eventually, newContext, screenshot, signedIn, useApp, type Rec } from "./harness";
 
 const app = useApp();
 
@@ -63,7 +63,7 @@ test("admin masks a field for interns; the preview as an intern shows it masked;
   await page.getByTestId("preview-banner").getByText("You are looking through the eyes of Anna Snelling").waitFor();
   const table = page.getByTestId("preview-table");
   await table.getByTestId("masked-value").first().waitFor();
-  await page.getByTestId("preview-count").getByText("48 rows shown").waitFor();
+  await page.getByTestId("preview-count").getByText("48 of 48 rows").waitFor();
   const masked = new Set(await table.getByTestId("masked-value").allTextContents());
   assert.deepEqual([...masked].sort(), ["10K–50K", "1K–10K", "G***", "M***"]);
   assert.equal(await table.getByText("GTX Pro for Acme Corporation #1").count(), 0);
@@ -108,16 +108,22 @@ test("admin masks a field for interns; the preview as an intern shows it masked;
   // The same pages in Chinese.
   await page.getByTestId("language-switch").getByText("中文").click();
   await page.getByText("哈希链完整性").waitFor();
+  // The choice is remembered on the server (PATCH /api/auth/me) for the next sign-in.
+  await eventually(async () => assert.equal((await app.server.api.get<{ user: { locale: string | null } }>("/api/auth/me")).user.locale, "zh-CN"));
   await screenshot(page, "admin-audit-zh");
   await page.goto(`${app.server.url}/admin/preview?user=${anna}&object=opportunity`);
   await page.getByTestId("preview-banner").getByText("您正在以Anna Snelling的视角查看").waitFor();
-  await page.getByTestId("preview-count").getByText("显示 48 条").waitFor();
+  await page.getByTestId("preview-count").getByText("共 48 条，显示 48 条").waitFor();
   await screenshot(page, "admin-preview-zh");
   await page.goto(`${app.server.url}/admin/roles?role=intern`);
   await page.getByTestId("edit-policy-opportunity").click();
   await page.getByTestId("policy-editor").getByText("脱敏方式").waitFor();
   await page.waitForTimeout(500); // the drawer's slide-in animation
   await screenshot(page, "admin-policy-editor-zh");
+  // Back to English, remembered too, so the next tests' sign-ins are in English.
+  await page.keyboard.press("Escape");
+  await page.getByTestId("language-switch").getByText("EN").click();
+  await eventually(async () => assert.equal((await app.server.api.get<{ user: { locale: string | null } }>("/api/auth/me")).user.locale, "en"));
   await context.close();
 });
 
@@ -157,12 +163,17 @@ test("admin narrows the sales rep role to the rep's own region; the preview as a
   await page.goto(`${app.server.url}/admin/preview?user=${darcel}&object=opportunity`);
   await page.getByTestId("preview-banner").getByText("Darcel Schlecht").waitFor();
   await page.getByTestId("preview-row-rule").getByText("Region is My region").waitFor();
-  await page.getByTestId("preview-count").getByText("16 rows shown").waitFor();
+  await page.getByTestId("preview-count").getByText("16 of 16 rows").waitFor();
   const names = await page.getByTestId("preview-table").locator("tbody tr.ant-table-row td:first-child").allTextContents();
   const expected = Array.from({ length: 48 }, (_, i) => i)
     .filter((i) => i % 3 === 0)
     .map((i) => `${["GTX Pro", "MG Special", "GTX Basic", "MG Advanced"][i % 4]} for ${["Acme Corporation", "Betasoloin", "Cancity", "Dontechi", "Funholding", "Goodsilron"][i % 6]} #${i + 1}`);
   assert.deepEqual(names.sort(), expected.sort());
+  // Related accounts come as Darcel may read them (never looked up as the admin): deals 0, 3, ... are
+  // on Acme Corporation (i % 6 = 0, owned by Darcel) and Dontechi (i % 6 = 3, owned by Moses, not his).
+  const accounts = await page.getByTestId("preview-table").locator("tbody tr.ant-table-row td:nth-child(2)").allInnerTexts();
+  assert.deepEqual([...new Set(accounts.map((x) => x.trim()))].sort(), ["Acme Corporation", "Not visible"]);
+  assert.equal(accounts.filter((x) => x.trim() === "Not visible").length, 8);
   await screenshot(page, "admin-preview-rep");
   await context.close();
 });

@@ -50,10 +50,26 @@ test("an intern sees masked customer names and no buttons to change anything", a
   await page.getByTestId("record-title").waitFor();
   assert.equal(await page.getByTestId("edit-record").count(), 0);
   assert.equal(await page.getByTestId("delete-record").count(), 0);
+  // Related lists of the account offer no "New": the intern may create neither contacts nor deals.
+  await page.getByTestId("related-opportunity-account").waitFor();
+  assert.equal(await page.getByTestId("related-opportunity-account").getByRole("button", { name: "New" }).count(), 0);
   // The pipeline board counts deals for the intern (amounts are masked, so not summed or sorted).
   await page.goto(`${app.server.url}/pipeline`);
   await page.getByTestId("deal-card").first().waitFor();
   assert.equal(await page.getByTestId("deal-card").first().getAttribute("draggable"), "false");
+  // No "drag a card" hint for someone who cannot move cards.
+  await page.getByText("Your role can view the deals here but not move them between stages.").waitFor();
+  assert.equal(await page.getByText("Drag a card to another column").count(), 0);
+  // The dashboard counts deals instead of showing $0: seeded 48 deals, every fourth one Won (12), and Lost (12).
+  await page.goto(`${app.server.url}/`);
+  await page.getByTestId("amounts-hidden").waitFor();
+  assert.equal(await page.getByTestId("dashboard-subtitle").innerText(), "Opportunities you can see, live from your pipeline");
+  const won = page.getByTestId("kpi-won");
+  await won.getByText("12", { exact: true }).waitFor();
+  assert.match(await won.innerText(), /Won deals/);
+  assert.match(await page.getByTestId("kpi-lost").innerText(), /Lost deals\s+12/);
+  assert.ok(!(await page.locator(".rl-kpi").allInnerTexts()).some((x) => x.includes("$")), "no money figure for the intern");
+  await screenshot(page, "intern-dashboard");
   await context.close();
 });
 

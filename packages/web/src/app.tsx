@@ -26,6 +26,8 @@ const RolesPage = lazy(() => import("./platform/admin/roles-page").then((m) => (
 const UsersPage = lazy(() => import("./platform/admin/users-page").then((m) => ({ default: m.UsersPage })));
 const PreviewPage = lazy(() => import("./platform/admin/preview-page").then((m) => ({ default: m.PreviewPage })));
 const AuditPage = lazy(() => import("./platform/admin/audit-page").then((m) => ({ default: m.AuditPage })));
+const TokensPage = lazy(() => import("./platform/admin/tokens-page").then((m) => ({ default: m.TokensPage })));
+const SsoPage = lazy(() => import("./platform/admin/sso-page").then((m) => ({ default: m.SsoPage })));
 const AccountSecurityPage = lazy(() => import("./platform/account-security-page").then((m) => ({ default: m.AccountSecurityPage })));
 
 const queryClient = new QueryClient({
@@ -70,6 +72,8 @@ const router = createBrowserRouter([
       { path: "admin/users", element: <Page><AdminOnly><UsersPage /></AdminOnly></Page> },
       { path: "admin/preview", element: <Page><AdminOnly><PreviewPage /></AdminOnly></Page> },
       { path: "admin/audit", element: <Page><AdminOnly><AuditPage /></AdminOnly></Page> },
+      { path: "admin/tokens", element: <Page><AdminOnly><TokensPage /></AdminOnly></Page> },
+      { path: "admin/sso", element: <Page><AdminOnly><SsoPage /></AdminOnly></Page> },
       { path: "account/security", element: <Page><AccountSecurityPage /></Page> },
       { path: "*", element: <NotFoundPage /> },
     ],
@@ -89,6 +93,8 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <ConfigProvider
         locale={zh ? zhCN : enUS}
+        // antd spaces out two-character Chinese labels ("重 置"); the UI's labels are written as meant.
+        button={{ autoInsertSpace: false }}
         theme={{
           algorithm: theme.defaultAlgorithm,
           token: { colorPrimary: "#1f4fe0", borderRadius: 8, fontFamily: FONT, colorBgLayout: "#f5f6f8" },

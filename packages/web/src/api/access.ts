@@ -51,5 +51,6 @@ export const setUserRoles = (userId: string, roles: string[]) =>
 
 export const fetchEffective = (userId: string) => api<EffectiveRights>(`/api/access/effective${qs({ user: userId })}`);
 
-export type PreviewQuery = { user: string; object: string; filter?: Condition; sort?: string; fields?: string[]; limit?: number; cursor?: string };
-export const previewList = (q: PreviewQuery, signal?: AbortSignal) => api<ListPage>("/api/access/preview", { method: "POST", body: q, signal });
+export type PreviewQuery = { user: string; object: string; filter?: Condition; sort?: string; fields?: string[]; include?: string[]; limit?: number; cursor?: string };
+/** total: the rows the user sees in all (not only this page). */
+export const previewList = (q: PreviewQuery, signal?: AbortSignal) => api<ListPage & { total?: number }>("/api/access/preview", { method: "POST", body: q, signal });

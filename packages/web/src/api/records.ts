@@ -22,9 +22,11 @@ export type AggregateRow = { group: Record<string, unknown>; values: Record<stri
 export type GroupBy = { field: string; bucket?: "day" | "month" | "quarter" | "year" };
 export type Metric = { fn: "count" | "sum" | "avg" | "min" | "max"; field?: string };
 
-export type Me = { id: string; name: string; email: string; locale?: string; isAdmin?: boolean; roles?: string[] };
+export type Me = { id: string; name: string; email: string; locale?: string | null; isAdmin?: boolean; roles?: string[] };
 
 export const fetchMe = () => api<{ user: Me }>("/api/auth/me").then((r) => r.user);
+/** Remembers the user's language for their next sign-in on any browser. */
+export const saveMyLocale = (locale: "en" | "zh-CN") => api<{ user: Me }>("/api/auth/me", { method: "PATCH", body: { locale } }).then((r) => r.user);
 export const login = (email: string, password: string) => api<{ user: Me }>("/api/auth/login", { method: "POST", body: { email, password } });
 export const logout = () => api<void>("/api/auth/logout", { method: "POST" });
 

@@ -30,6 +30,11 @@ void i18n.use(initReactI18next).init({
 });
 document.documentElement.lang = i18n.language;
 
+/** The language a user chose before (stored on the server), or null when they never chose. */
+export function asUiLanguage(v: unknown): UiLanguage | null {
+  return v === "en" || v === "zh-CN" ? v : null;
+}
+
 export function isZh(lang: string): boolean {
   return lang.toLowerCase().startsWith("zh");
 }

@@ -7,6 +7,8 @@ import {
   EyeOutlined,
   FileSearchOutlined,
   ImportOutlined,
+  KeyOutlined,
+  LoginOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
@@ -17,15 +19,15 @@ import {
 } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { Avatar, Button, Dropdown, Layout, Menu, Result, Segmented, Spin, Tooltip, type MenuProps } from "antd";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { isApiError, onUnauthorized } from "../api/client";
-import { logout } from "../api/records";
-import { setLanguage, useLabel, type UiLanguage } from "../i18n";
+import { logout, saveMyLocale } from "../api/records";
+import { asUiLanguage, setLanguage, useLabel, type UiLanguage } from "../i18n";
 import { sortForNavigation, useMeta } from "./metadata";
 import { ObjectIcon } from "./object-icon";
-import { useMe } from "./use-me";
+import { ME_KEY, useMe } from "./use-me";
 import { Watermark } from "./watermark";
 
 const COLLAPSE_KEY = "revline.nav.collapsed";
@@ -47,6 +49,26 @@ export function AppLayout() {
   const location = useLocation();
   const qc = useQueryClient();
   const [collapsed, setCollapsed] = useState(() => localStorage.getItem(COLLAPSE_KEY) === "1");
+
+  // A session that did not start on the login page (single sign-on, a reload) still follows the
+  // language the user chose before; once per user, so that this browser's own switch is not undone.
+  const appliedFor = useRef<string | null>(null);
+  useEffect(() => {
+    const user = me.data;
+    if (!user || appliedFor.current === user.id) return;
+    appliedFor.current = user.id;
+    const remembered = asUiLanguage(user.locale);
+    if (remembered && remembered !== i18n.language) setLanguage(remembered);
+  }, [me.data, i18n.language]);
+
+  const changeLanguage = (v: UiLanguage) => {
+    setLanguage(v);
+    // Remembered on the server for the next sign-in; a failure only loses that, not the switch.
+    saveMyLocale(v).then(
+      (user) => qc.setQueryData(ME_KEY, user),
+      () => undefined,
+    );
+  };
 
   useEffect(
     () =>
@@ -103,6 +125,8 @@ export function AppLayout() {
               { key: "/admin/users", icon: <TeamOutlined />, label: t("nav.users") },
               { key: "/admin/preview", icon: <EyeOutlined />, label: t("nav.previewAs") },
               { key: "/admin/audit", icon: <FileSearchOutlined />, label: t("nav.audit") },
+              { key: "/admin/tokens", icon: <KeyOutlined />, label: t("nav.tokens") },
+              { key: "/admin/sso", icon: <LoginOutlined />, label: t("nav.sso") },
             ],
           },
         ]
@@ -168,7 +192,7 @@ export function AppLayout() {
                 { label: "EN", value: "en" },
                 { label: "中文", value: "zh-CN" },
               ]}
-              onChange={(v) => setLanguage(v)}
+              onChange={(v) => changeLanguage(v)}
             />
             <Dropdown
               trigger={["click"]}

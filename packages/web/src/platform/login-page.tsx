@@ -10,7 +10,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
 import { isApiError } from "../api/client";
 import { fetchSsoStatus, isTotpStep, loginWithCode, loginWithPassword, ssoStartUrl, type SignedIn } from "../api/auth";
-import { setLanguage, type UiLanguage } from "../i18n";
+import { asUiLanguage, setLanguage, type UiLanguage } from "../i18n";
 import { ME_KEY } from "./use-me";
 
 type LoginForm = { email: string; password: string };
@@ -32,6 +32,9 @@ export function LoginPage() {
   const target = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
 
   const signedIn = ({ user }: SignedIn) => {
+    // The language the user chose before, on any browser, wins over this browser's guess.
+    const remembered = asUiLanguage(user.locale);
+    if (remembered && remembered !== i18n.language) setLanguage(remembered);
     qc.clear();
     qc.setQueryData(ME_KEY, user);
     void navigate(target, { replace: true });

@@ -92,9 +92,12 @@ function RelatedList({ object, via, parentId }: { object: ObjectDef; via: FieldD
       }
       extra={
         <Space size={4}>
-          <Button size="small" type="text" icon={<PlusOutlined />} onClick={() => void navigate(`/o/${object.name}/new?${via.name}=${parentId}`)}>
-            {t("common.new")}
-          </Button>
+          {/* Only where the user may create the related record (metadata carries their permissions). */}
+          {object.permissions?.create !== false && (
+            <Button size="small" type="text" icon={<PlusOutlined />} onClick={() => void navigate(`/o/${object.name}/new?${via.name}=${parentId}`)}>
+              {t("common.new")}
+            </Button>
+          )}
           {total > LIMIT && (
             <Link to={`/o/${object.name}?filter=${encodeURIComponent(JSON.stringify(filter))}`}>{t("record.viewAll")}</Link>
           )}

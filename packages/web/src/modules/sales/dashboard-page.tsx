@@ -1,8 +1,8 @@
 /** Home dashboard for a sales manager: KPIs, pipeline by stage, win rate, won revenue by month, agent and region. */
-import { ArrowRightOutlined, DollarOutlined, FundOutlined, RiseOutlined, TrophyOutlined } from "@ant-design/icons";
+import { ArrowRightOutlined, CloseCircleOutlined, DollarOutlined, FundOutlined, RiseOutlined, TrophyOutlined } from "@ant-design/icons";
 import type { Condition } from "@revline/core";
 import { useQuery } from "@tanstack/react-query";
-import { Card, Col, Empty, Row, Segmented, Skeleton, Typography } from "antd";
+import { Alert, Card, Col, Empty, Row, Segmented, Skeleton, Typography } from "antd";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
@@ -11,6 +11,7 @@ import { useLabel } from "../../i18n";
 import { optionColor } from "../../platform/field-value";
 import { formatMoney, formatMonth, formatNumber, formatPercent, text } from "../../platform/format";
 import { fieldOf, useMeta } from "../../platform/metadata";
+import { useMe } from "../../platform/use-me";
 import { Chart, CHART_COLORS } from "./chart";
 import { byGroup, excludedCurrencies, fillMonths, outcomeStages, reportingCurrency, summariseRegions, winRate, type CurrencySum } from "./dashboard-data";
 import type { AggregateRow, Metric } from "../../api/records";
@@ -56,6 +57,7 @@ export function DashboardPage() {
   const label = useLabel();
   const navigate = useNavigate();
   const meta = useMeta();
+  const me = useMe();
   const object = meta.lookup(OBJECT);
   const stageField = object ? fieldOf(object, "stage") : undefined;
   const { won, lost, open } = outcomeStages(stageField);
@@ -89,7 +91,10 @@ export function DashboardPage() {
   const openCount = open.reduce((n, v) => n + (stageOf(v)?.count ?? 0), 0);
   const rate = winRate(wonB?.count ?? 0, lostB?.count ?? 0);
 
-  const owners = byGroup(byOwner.data ?? [], "owner", currency).filter((b) => b.key).sort((a, b) => b.sum - a.sum).slice(0, TOP_N);
+  const owners = byGroup(byOwner.data ?? [], "owner", currency).filter((b) => b.key).sort((a, b) => (amountClear ? b.sum - a.sum : b.count - a.count)).slice(0, TOP_N);
+  // With amounts masked for this actor, every figure is a number of deals, never a $0 sum.
+  const ownerValue = (o: { sum: number; count: number }) => (amountClear ? o.sum : o.count);
+  const fmt = (v: number, compact = false) => (amountClear ? money(v, compact) : formatNumber(v, lang));
   const ownerNames = useNames("user", owners.map((o) => o.key));
   const regionRows = summariseRegions(wonByRegion.data ?? [], lostByRegion.data ?? [], directory.data ?? new Map<string, string>(), currency);
   const regionNames = useNames("region", regionRows.map((r) => r.key).filter(Boolean));
@@ -110,7 +115,7 @@ export function DashboardPage() {
     xAxis: { type: "category", data: stageOrder.map((v) => label(stageField?.options?.find((o) => o.value === v)?.label, v)), axisTick: { show: false } },
     yAxis: [
       { type: "value", name: t("dashboard.deals"), splitLine: { lineStyle: { type: "dashed" } } },
-      { type: "value", name: t("dashboard.amount"), axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { show: false } },
+      ...(amountClear ? [{ type: "value", name: t("dashboard.amount"), axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { show: false } }] : []),
     ],
     series: [
       {
@@ -120,7 +125,7 @@ export function DashboardPage() {
         itemStyle: { borderRadius: [6, 6, 0, 0] },
         data: stageOrder.map((v, i) => ({ value: stageOf(v)?.count ?? 0, itemStyle: { color: stageColor(optionColor(stageField!, v), i) } })),
       },
-      {
+      amountClear && {
         name: t("dashboard.amount"),
         type: "bar",
         yAxisIndex: 1,
@@ -130,7 +135,7 @@ export function DashboardPage() {
         data: stageOrder.map((v) => stageOf(v)?.sum ?? 0),
         tooltip: { valueFormatter: (v: number) => money(v) },
       },
-    ],
+    ].filter(Boolean),
   };
 
   const winChart = {
@@ -178,11 +183,11 @@ export function DashboardPage() {
   };
 
   const ownerChart = {
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => money(v) },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: (v: number) => fmt(v) },
     grid: { left: 8, right: 48, top: 8, bottom: 0, containLabel: true },
-    xAxis: { type: "value", axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
+    xAxis: { type: "value", minInterval: amountClear ? undefined : 1, axisLabel: { formatter: (v: number) => fmt(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
     yAxis: { type: "category", inverse: true, data: owners.map((o) => ownerNames.data?.get(o.key) ?? "…"), axisTick: { show: false } },
-    series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: CHART_COLORS[4], borderRadius: [0, 4, 4, 0] }, label: { show: true, position: "right", color: "#4b5563", formatter: (p: { value: number }) => money(p.value, true) }, data: owners.map((o) => o.sum) }],
+    series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: CHART_COLORS[4], borderRadius: [0, 4, 4, 0] }, label: { show: true, position: "right", color: "#4b5563", formatter: (p: { value: number }) => fmt(p.value, true) }, data: owners.map(ownerValue) }],
   };
 
   const regionChart = {
@@ -191,11 +196,11 @@ export function DashboardPage() {
     grid: { left: 8, right: 8, top: 48, bottom: 0, containLabel: true },
     xAxis: { type: "category", data: regionRows.map((r) => (r.key ? regionNames.data?.get(r.key) ?? "…" : t("dashboard.noRegion"))), axisTick: { show: false } },
     yAxis: [
-      { type: "value", axisLabel: { formatter: (v: number) => money(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
+      { type: "value", minInterval: amountClear ? undefined : 1, axisLabel: { formatter: (v: number) => fmt(v, true) }, splitLine: { lineStyle: { type: "dashed" } } },
       { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" }, splitLine: { show: false } },
     ],
     series: [
-      { name: t("dashboard.wonRevenue"), type: "bar", barMaxWidth: 42, itemStyle: { color: CHART_COLORS[5], borderRadius: [6, 6, 0, 0] }, data: regionRows.map((r) => r.wonSum), tooltip: { valueFormatter: (v: number) => money(v) } },
+      { name: amountClear ? t("dashboard.wonRevenue") : t("dashboard.wonDeals"), type: "bar", barMaxWidth: 42, itemStyle: { color: CHART_COLORS[5], borderRadius: [6, 6, 0, 0] }, data: regionRows.map((r) => (amountClear ? r.wonSum : r.won)), tooltip: { valueFormatter: (v: number) => fmt(v) } },
       { name: t("dashboard.winRate"), type: "line", yAxisIndex: 1, symbolSize: 8, label: { show: true, position: "top", color: "#1f2937", fontWeight: 600, backgroundColor: "rgba(255,255,255,0.85)", padding: [2, 4], borderRadius: 3, formatter: "{c}%" }, itemStyle: { color: "#e64980" }, data: regionRows.map((r) => (r.rate === null ? null : Math.round(r.rate * 1000) / 10)), tooltip: { valueFormatter: (v: number) => `${v}%` } },
     ],
   };
@@ -207,15 +212,20 @@ export function DashboardPage() {
           <Typography.Title level={3} style={{ margin: 0 }}>
             {t("dashboard.title")}
           </Typography.Title>
-          <div className="rl-muted">{t("dashboard.subtitle")}</div>
+          <div className="rl-muted" data-testid="dashboard-subtitle">{me.data?.isAdmin === false ? t("dashboard.subtitleScoped") : t("dashboard.subtitle")}</div>
         </div>
         <Link to="/pipeline">
           {t("dashboard.openPipeline")} <ArrowRightOutlined />
         </Link>
       </div>
+      {!amountClear && !meta.isLoading && <Alert type="info" showIcon message={t("dashboard.amountsHidden")} style={{ marginBottom: 16 }} data-testid="amounts-hidden" />}
       <Row gutter={[16, 16]}>
         <Col xs={24} sm={12} xl={6}>
-          <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonRevenue")} value={loading ? "…" : money(wonB?.sum ?? 0, true)} hint={<>{t("dashboard.dealsCount", { count: wonB?.count ?? 0, formatted: formatNumber(wonB?.count ?? 0, lang) })}{note(wonRows)}</>} />
+          {amountClear ? (
+            <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonRevenue")} value={loading ? "…" : money(wonB?.sum ?? 0, true)} hint={<>{t("dashboard.dealsCount", { count: wonB?.count ?? 0, formatted: formatNumber(wonB?.count ?? 0, lang) })}{note(wonRows)}</>} />
+          ) : (
+            <Kpi testId="kpi-won" color="#12b886" icon={<TrophyOutlined />} title={t("dashboard.wonDeals")} value={loading ? "…" : formatNumber(wonB?.count ?? 0, lang)} hint={t("dashboard.amountsHiddenShort")} />
+          )}
         </Col>
         <Col xs={24} sm={12} xl={6}>
           <Kpi testId="kpi-winrate" color="#1f4fe0" icon={<RiseOutlined />} title={t("dashboard.winRate")} value={loading ? "…" : rate === null ? "—" : formatPercent(rate, lang)} hint={t("dashboard.winRateHint")} />
@@ -224,7 +234,11 @@ export function DashboardPage() {
           <Kpi testId="kpi-open" color="#f59f00" icon={<FundOutlined />} title={t("dashboard.openDeals")} value={loading ? "…" : formatNumber(openCount, lang)} hint={open.map((v) => label(stageField?.options?.find((o) => o.value === v)?.label, v)).join(" · ")} />
         </Col>
         <Col xs={24} sm={12} xl={6}>
-          <Kpi testId="kpi-avg" color="#7048e8" icon={<DollarOutlined />} title={t("dashboard.avgDeal")} value={loading ? "…" : wonB && wonB.moneyCount > 0 ? money(wonB.sum / wonB.moneyCount) : "—"} hint={<>{t("dashboard.avgDealHint")}{note(wonRows)}</>} />
+          {amountClear ? (
+            <Kpi testId="kpi-avg" color="#7048e8" icon={<DollarOutlined />} title={t("dashboard.avgDeal")} value={loading ? "…" : wonB && wonB.moneyCount > 0 ? money(wonB.sum / wonB.moneyCount) : "—"} hint={<>{t("dashboard.avgDealHint")}{note(wonRows)}</>} />
+          ) : (
+            <Kpi testId="kpi-lost" color="#fa5252" icon={<CloseCircleOutlined />} title={t("dashboard.lostDeals")} value={loading ? "…" : formatNumber(lostB?.count ?? 0, lang)} hint={t("dashboard.amountsHiddenShort")} />
+          )}
         </Col>
 
         <Col xs={24} xl={16}>
@@ -255,7 +269,7 @@ export function DashboardPage() {
         <Col span={24}>
           <Card
             variant="borderless"
-            title={t("dashboard.wonByMonth")}
+            title={amountClear ? t("dashboard.wonByMonth") : t("dashboard.wonDealsByMonth")}
             className="rl-chart-card"
             extra={
               amountClear && <Segmented
@@ -275,7 +289,7 @@ export function DashboardPage() {
         </Col>
 
         <Col xs={24} xl={12}>
-          <Card variant="borderless" title={t("dashboard.topAgents", { n: TOP_N })} className="rl-chart-card">
+          <Card variant="borderless" title={amountClear ? t("dashboard.topAgents", { n: TOP_N }) : t("dashboard.topAgentsByDeals", { n: TOP_N })} className="rl-chart-card">
             {byOwner.isLoading ? <Skeleton active /> : owners.length === 0 ? <Empty /> : (
               <Chart option={ownerChart} height={340} onClick={(p) => p.dataIndex !== undefined && owners[p.dataIndex] && won && void navigate(listLink({ all: [{ field: "stage", op: "eq", value: won }, { field: "owner", op: "eq", value: owners[p.dataIndex]!.key }] }))} />
             )}
@@ -283,7 +297,7 @@ export function DashboardPage() {
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <Card variant="borderless" title={t("dashboard.byRegion")} className="rl-chart-card">
+          <Card variant="borderless" title={amountClear ? t("dashboard.byRegion") : t("dashboard.byRegionDeals")} className="rl-chart-card">
             {wonByRegion.isLoading || directory.isLoading ? <Skeleton active /> : regionRows.length === 0 ? <Empty /> : <Chart option={regionChart} height={340} />}
             {note(wonByRegion.data ?? [])}
           </Card>

@@ -182,7 +182,7 @@ function Board({ object, stage }: { object: ObjectDef; stage: FieldDef }) {
         </Space>
       </div>
       <div className="rl-filter-hint rl-muted">
-        {owner || region ? t("pipeline.filtered") : t("pipeline.hint")}
+        {owner || region ? t("pipeline.filtered") : access.canMove ? t("pipeline.hint") : t("pipeline.readOnly")}
       </div>
       <div className="rl-board">
         {options.map((opt) => {
@@ -331,7 +331,7 @@ function DealCard({ card, stage, canMove, onDragStart, onDragEnd }: { card: Reco
         </span>
         <Space size={6}>
           {typeof card.close_date === "string" && (
-            <span className="rl-muted rl-deal-date">
+            <span className="rl-muted rl-deal-date rl-nowrap">
               <CalendarOutlined /> {formatDate(card.close_date, i18n.language)}
             </span>
           )}

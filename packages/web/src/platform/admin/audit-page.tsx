@@ -13,7 +13,7 @@ import { useTranslation } from "react-i18next";
 import { auditExportUrl, searchAudit, verifyAuditChain, type AuditChange, type AuditEntry, type AuditFilter } from "../../api/audit";
 import { listRecords } from "../../api/records";
 import { useLabel } from "../../i18n";
-import { formatNumber, text } from "../format";
+import { formatDateTime, formatNumber, text } from "../format";
 import { sortForNavigation, useMeta } from "../metadata";
 import "./admin.css";
 
@@ -22,13 +22,19 @@ const ACTION_NAMES = [
   "auth.login", "auth.login_failed", "auth.logout", "auth.totp_enabled", "auth.totp_disabled", "auth.password_changed", "auth.locked", "auth.sso_login",
   "token.created", "token.revoked", "user.deactivated", "access.role_changed", "access.policy_changed", "access.user_roles_changed", "record.reveal",
   "export.requested", "export.approved", "export.rejected", "export.downloaded", "audit.exported", "audit.archived",
+  "auth.password_reset", "auth.sso_configured", "access.previewed", "settings.changed", "create", "update", "delete", "restore",
 ];
 const FAMILY_COLOR: Record<string, string> = { auth: "blue", access: "purple", record: "gold", export: "cyan", token: "geekblue", user: "orange", audit: "default" };
 // Audit objects that are not records: roles, policies, tokens, settings, single sign-on.
 const SYSTEM_OBJECTS = ["access_role", "access_policy", "api_token", "setting", "sso"] as const;
 
-function when(iso: string, lang: string): string {
-  return new Date(iso).toLocaleString(lang === "zh-CN" ? "zh-CN" : "en-US", { dateStyle: "medium", timeStyle: "medium" });
+/** The i18n key of an action's readable label ("auth.login" -> audit.actions.auth__login). */
+const actionKey = (action: string) => `audit.actions.${action.replace(/\./g, "__")}`;
+
+/** A readable label for an action code, in the UI language; the code itself where none is known. */
+export function useActionLabel(): (action: string) => string {
+  const { t } = useTranslation();
+  return (action) => t(actionKey(action), { defaultValue: action });
 }
 
 function show(v: unknown): string {
@@ -63,6 +69,7 @@ export function AuditPage() {
   const { t, i18n } = useTranslation();
   const label = useLabel();
   const meta = useMeta();
+  const actionLabel = useActionLabel();
   const [draft, setDraft] = useState<AuditFilter>({});
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
   const [filter, setFilter] = useState<AuditFilter>({});
@@ -99,7 +106,7 @@ export function AuditPage() {
   };
   const columns = [
     { key: "seq", title: t("audit.seq"), width: 70, render: (_: unknown, e: AuditEntry) => <span className="rl-muted rl-num">{e.seq}</span> },
-    { key: "at", title: t("audit.at"), width: 170, render: (_: unknown, e: AuditEntry) => when(e.at, i18n.language) },
+    { key: "at", title: t("audit.at"), width: 170, render: (_: unknown, e: AuditEntry) => <span className="rl-nowrap">{formatDateTime(e.at, i18n.language)}</span> },
     {
       key: "actor",
       title: t("audit.actor"),
@@ -111,9 +118,11 @@ export function AuditPage() {
       title: t("audit.action"),
       width: 210,
       render: (_: unknown, e: AuditEntry) => (
-        <Tag color={FAMILY_COLOR[e.action.split(".")[0] ?? ""] ?? "default"} className="rl-mono" data-testid="audit-action">
-          {e.action}
-        </Tag>
+        <Tooltip title={<span className="rl-mono">{e.action}</span>}>
+          <Tag color={FAMILY_COLOR[e.action.split(".")[0] ?? ""] ?? "default"} data-testid="audit-action" data-action={e.action}>
+            {actionLabel(e.action)}
+          </Tag>
+        </Tooltip>
       ),
     },
     {
@@ -133,7 +142,14 @@ export function AuditPage() {
   const objectOptions = [...sortForNavigation(meta.objects).map((o) => ({ value: o.name, label: label(o.label, o.name) })), ...SYSTEM_OBJECTS.map((o) => ({ value: o, label: t(`audit.systemObjects.${o}`) }))];
   const actionOptions = [
     { label: t("audit.familyGroup"), options: FAMILIES.map((f) => ({ value: `${f}.*`, label: t(`audit.families.${f}`) })) },
-    { label: t("audit.actionGroup"), options: ACTION_NAMES.map((a) => ({ value: a, label: <span className="rl-mono">{a}</span> })) },
+    { label: t("audit.actionGroup"), options: ACTION_NAMES.map((a) => ({
+        value: a,
+        label: (
+          <span>
+            {actionLabel(a)} <span className="rl-mono rl-muted">{a}</span>
+          </span>
+        ),
+      })) },
   ];
 
   return (

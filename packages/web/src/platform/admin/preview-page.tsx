@@ -15,7 +15,7 @@ import { getRecord, listRecords, type RecordData } from "../../api/records";
 import { useLabel } from "../../i18n";
 import { FieldValue } from "../field-value";
 import { formatNumber, text } from "../format";
-import { defaultColumns, fieldOf, sortForNavigation, useMeta } from "../metadata";
+import { defaultColumns, fieldOf, sortForNavigation, useMeta, type MetaLookup } from "../metadata";
 import { ObjectIcon } from "../object-icon";
 import "./admin.css";
 import { useEffective } from "./effective-rights";
@@ -112,32 +112,19 @@ function PreviewList({ userId, object }: { userId: string; object: ObjectDef }) 
   const columns = defaultColumns(object).filter((c) => rules[c]?.rule !== "hidden" && fieldOf(object, c));
   const canRead = read?.allowed === true;
 
+  // Related records ride along as the user may read them (masked, or missing when they may not
+  // see them): never looked up as the admin, which would show names the user does not get.
+  const include = columns.filter((c) => fieldOf(object, c)?.type === "relation" && rules[c]?.rule !== "masked");
   const list = useInfiniteQuery({
     queryKey: ["access", "preview", userId, object.name, columns],
-    queryFn: ({ pageParam, signal }) => previewList({ user: userId, object: object.name, fields: ["id", ...columns], limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) }, signal),
+    queryFn: ({ pageParam, signal }) =>
+      previewList({ user: userId, object: object.name, fields: ["id", ...columns], ...(include.length ? { include } : {}), limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: canRead,
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.records) ?? [], [list.data]);
-
-  // Names of related records, looked up as the admin (the preview returns ids only).
-  const relationCols = columns.map((c) => fieldOf(object, c)!).filter((f) => f.type === "relation" && f.relation && rules[f.name]?.rule !== "masked");
-  const names = useQuery({
-    queryKey: ["access", "preview-names", relationCols.map((f) => f.name), rows.map((r) => r.id)],
-    enabled: rows.length > 0 && relationCols.length > 0,
-    queryFn: async () => {
-      const out: Record<string, string> = {};
-      for (const f of relationCols) {
-        const target = meta.lookup(f.relation!.object);
-        const ids = [...new Set(rows.map((r) => r[f.name]).filter((v): v is string => typeof v === "string" && v !== ""))];
-        if (!target || !ids.length) continue;
-        const page = await listRecords(target.name, { filter: { field: "id", op: "in", value: ids }, fields: ["id", target.nameField], limit: ids.length });
-        for (const r of page.records) out[r.id] = text(r[target.nameField] ?? r.id);
-      }
-      return out;
-    },
-  });
+  const total = list.data?.pages[0]?.total;
 
   if (effective.isLoading || user.isLoading) return <Skeleton active />;
   if (effective.error) return <Result status="error" title={t("preview.loadFailed")} subTitle={effective.error.message} />;
@@ -193,7 +180,7 @@ function PreviewList({ userId, object }: { userId: string; object: ObjectDef }) 
       ) : (
         label(f.label, c)
       ),
-      render: (_: unknown, r: RecordData) => <PreviewCell field={f} record={r} masked={masked} names={names.data} />,
+      render: (_: unknown, r: RecordData) => <PreviewCell field={f} record={r} masked={masked} meta={meta.lookup} userName={name} />,
     };
   });
   return (
@@ -219,7 +206,9 @@ function PreviewList({ userId, object }: { userId: string; object: ObjectDef }) 
                 <strong>{plural}</strong>
                 {!list.isLoading && (
                   <span className="rl-muted" data-testid="preview-count">
-                    {t("preview.shown", { count: rows.length, formatted: formatNumber(rows.length, i18n.language) })}
+                    {total === undefined
+                      ? t("preview.shown", { count: rows.length, formatted: formatNumber(rows.length, i18n.language) })
+                      : t("preview.shownOf", { count: total, shown: formatNumber(rows.length, i18n.language), total: formatNumber(total, i18n.language) })}
                   </span>
                 )}
               </Space>
@@ -238,12 +227,25 @@ function PreviewList({ userId, object }: { userId: string; object: ObjectDef }) 
   );
 }
 
-function PreviewCell({ field, record, masked, names }: { field: FieldDef; record: RecordData; masked: boolean; names: Record<string, string> | undefined }) {
+function PreviewCell({ field, record, masked, meta, userName }: { field: FieldDef; record: RecordData; masked: boolean; meta: MetaLookup; userName: string }) {
+  const { t } = useTranslation();
   const v = record[field.name];
   if (masked) return v === null || v === undefined || v === "" ? <span className="rl-empty-value">—</span> : <span className="rl-masked-value" data-testid="masked-value">{text(v)}</span>;
   if (field.type === "relation") {
     if (typeof v !== "string" || !v) return <span className="rl-empty-value">—</span>;
-    return <span>{names?.[v] ?? <Tag bordered={false}>{v.slice(0, 8)}…</Tag>}</span>;
+    const related = record._related?.[field.name];
+    const target = field.relation ? meta(field.relation.object) : undefined;
+    const nameField = target?.nameField ?? "name";
+    const shown = related?.[nameField];
+    if (!related || shown === undefined || shown === null || shown === "")
+      return (
+        <Tooltip title={t("preview.relatedHidden", { name: userName })}>
+          <Tag bordered={false} icon={<LockOutlined />} data-testid="related-hidden">
+            {t("preview.notVisible")}
+          </Tag>
+        </Tooltip>
+      );
+    return <span>{text(shown)}</span>;
   }
   return <FieldValue field={field} value={v} />;
 }

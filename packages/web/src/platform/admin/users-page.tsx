@@ -3,14 +3,18 @@
  * reactivation (PATCH is_active; the server ends sessions and tokens at once), each person's
  * effective rights, and a shortcut to see a list through their eyes.
  */
-import { EyeOutlined, SafetyOutlined, SearchOutlined, StopOutlined, TeamOutlined, UndoOutlined, UserOutlined } from "@ant-design/icons";
+import { EyeOutlined, KeyOutlined, SafetyOutlined, SearchOutlined, StopOutlined, TeamOutlined, UndoOutlined, UserAddOutlined, UserOutlined } from "@ant-design/icons";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Avatar, Button, Drawer, Input, Modal, Popconfirm, Result, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
-import { useMemo, useState } from "react";
+import { Alert, App, Avatar, Button, Drawer, Form, Input, Modal, Popconfirm, Radio, Result, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { ADMIN_ROLE, fetchUserRoles, setUserRoles } from "../../api/access";
-import { listRecords, updateRecord, type RecordData } from "../../api/records";
+import { setUserPassword } from "../../api/admin";
+import { isApiError } from "../../api/client";
+import { createRecord, listRecords, updateRecord, type RecordData } from "../../api/records";
+import { RelationSelect } from "../field-input";
+import { fieldOf, useMeta } from "../metadata";
 import { useLabel } from "../../i18n";
 import { text } from "../format";
 import { useMe } from "../use-me";
@@ -38,6 +42,13 @@ export function UsersPage() {
   const [applied, setApplied] = useState("");
   const [rolesOf, setRolesOf] = useState<RecordData | null>(null);
   const [rightsOf, setRightsOf] = useState<RecordData | null>(null);
+  const [passwordOf, setPasswordOf] = useState<RecordData | null>(null);
+  const [creating, setCreating] = useState(false);
+  // The list filters as you type (a short pause first so each key does not hit the server).
+  useEffect(() => {
+    const timer = setTimeout(() => setApplied(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
 
   const list = useInfiniteQuery({
     queryKey: [...USERS_KEY, applied],
@@ -119,7 +130,7 @@ export function UsersPage() {
     {
       key: "actions",
       title: "",
-      width: 480,
+      width: 600,
       render: (_: unknown, u: RecordData) => {
         const active = u.is_active !== false;
         const self = u.id === me.data?.id;
@@ -128,6 +139,9 @@ export function UsersPage() {
           <Space size={4}>
             <Button size="small" icon={<TeamOutlined />} onClick={() => setRolesOf(u)} data-testid={`edit-roles-${u.id}`}>
               {t("users.editRoles")}
+            </Button>
+            <Button size="small" icon={<KeyOutlined />} onClick={() => setPasswordOf(u)} data-testid={`set-password-${u.id}`}>
+              {t("users.setPassword")}
             </Button>
             <Button size="small" icon={<SafetyOutlined />} onClick={() => setRightsOf(u)} data-testid={`rights-${u.id}`}>
               {t("users.rights")}
@@ -166,6 +180,9 @@ export function UsersPage() {
             {t("users.title")}
           </Typography.Title>
         </div>
+        <Button type="primary" icon={<UserAddOutlined />} onClick={() => setCreating(true)} data-testid="user-new">
+          {t("users.newUser")}
+        </Button>
       </div>
       <Typography.Paragraph type="secondary" className="rl-admin-intro">
         {t("users.intro")}
@@ -177,11 +194,9 @@ export function UsersPage() {
           placeholder={t("users.search")}
           value={search}
           style={{ width: 300 }}
-          onChange={(e) => {
-            setSearch(e.target.value);
-            if (!e.target.value) setApplied("");
-          }}
+          onChange={(e) => setSearch(e.target.value)}
           onPressEnter={() => setApplied(search.trim())}
+          data-testid="users-search"
         />
       </div>
       <Table<RecordData>
@@ -201,6 +216,8 @@ export function UsersPage() {
           </Button>
         </div>
       )}
+      {passwordOf && <PasswordModal user={passwordOf} onClose={() => setPasswordOf(null)} />}
+      {creating && <NewUserModal onClose={() => setCreating(false)} />}
       {rolesOf && <RolesModal user={rolesOf} current={userRoles.data?.[rolesOf.id] ?? []} onClose={() => setRolesOf(null)} />}
       <Drawer
         open={rightsOf !== null}
@@ -283,6 +300,177 @@ function RolesModal({ user, current, onClose }: { user: RecordData; current: str
         )}
       />
       {error && <div className="rl-field-error">{error}</div>}
+    </Modal>
+  );
+}
+
+/** The password policy's 400 answer names the field; show its reasons under the input. */
+function passwordErrors(e: unknown): string[] {
+  if (!isApiError(e)) return [e instanceof Error ? e.message : String(e)];
+  const reasons = (e.problem.errors ?? []).filter((x) => /password/i.test(x.field)).map((x) => x.reason);
+  return reasons.length ? reasons : [e.message];
+}
+
+function PasswordModal({ user, onClose }: { user: RecordData; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<string[]>([]);
+  const save = useMutation({
+    mutationFn: () => setUserPassword(user.id, password),
+    onSuccess: () => {
+      void message.success(t("users.passwordSet", { name: text(user.name ?? "") }));
+      onClose();
+    },
+    onError: (e) => setErrors(passwordErrors(e)),
+  });
+  return (
+    <Modal
+      open
+      title={t("users.passwordTitle", { name: text(user.name ?? "") })}
+      okText={t("common.save")}
+      cancelText={t("common.cancel")}
+      onCancel={onClose}
+      onOk={() => save.mutate()}
+      okButtonProps={{ loading: save.isPending, disabled: !password, "data-testid": "password-save" }}
+      destroyOnHidden
+    >
+      <Typography.Paragraph type="secondary">{t("users.passwordPolicy")}</Typography.Paragraph>
+      <Input.Password
+        autoFocus
+        autoComplete="new-password"
+        value={password}
+        status={errors.length ? "error" : undefined}
+        onChange={(e) => {
+          setPassword(e.target.value);
+          setErrors([]);
+        }}
+        onPressEnter={() => password && save.mutate()}
+        data-testid="password-input"
+      />
+      {errors.map((x) => (
+        <div key={x} className="rl-field-error" data-testid="password-error">
+          {x}
+        </div>
+      ))}
+      <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0, fontSize: 12 }}>
+        {t("users.passwordSessions")}
+      </Typography.Paragraph>
+    </Modal>
+  );
+}
+
+type NewUserValues = { name: string; email: string; team?: string | null; region?: string | null; user_type: string; roles: string[]; password?: string };
+
+/** One dialog for onboarding: the user record, then roles, then (optionally) a password. */
+function NewUserModal({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const label = useLabel();
+  const qc = useQueryClient();
+  const { message } = App.useApp();
+  const { lookup } = useMeta();
+  const roles = useRoles();
+  const userObject = lookup("user");
+  const teamField = userObject && fieldOf(userObject, "team");
+  const regionField = userObject && fieldOf(userObject, "region");
+  const [form] = Form.useForm<NewUserValues>();
+  const [created, setCreated] = useState<RecordData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: async (v: NewUserValues) => {
+      // A retry after a later step failed must not create the user twice.
+      let user = created;
+      if (!user) {
+        user = await createRecord("user", { name: v.name.trim(), email: v.email.trim(), team: v.team || null, region: v.region || null, user_type: v.user_type });
+        setCreated(user);
+      }
+      try {
+        await setUserRoles(user.id, v.roles ?? []);
+      } catch (e) {
+        throw Object.assign(e as Error, { step: "roles" });
+      }
+      if (v.password) {
+        try {
+          await setUserPassword(user.id, v.password);
+        } catch (e) {
+          throw Object.assign(e as Error, { step: "password" });
+        }
+      }
+      return user;
+    },
+    onSuccess: (user) => {
+      void message.success(t("users.created", { name: text(user.name ?? "") }));
+      void qc.invalidateQueries({ queryKey: USERS_KEY });
+      void qc.invalidateQueries({ queryKey: ["access", "user-roles"] });
+      onClose();
+    },
+    onError: (e: Error & { step?: string }) => {
+      const errors = isApiError(e) ? (e.problem.errors ?? []) : [];
+      if (e.step === "password") {
+        form.setFields([{ name: "password", errors: passwordErrors(e) }]);
+        setError(t("users.createdButPassword"));
+        return;
+      }
+      if (e.step === "roles") {
+        form.setFields([{ name: "roles", errors: [e.message] }]);
+        setError(t("users.createdButRoles"));
+        return;
+      }
+      const known = errors.filter((x) => ["name", "email", "team", "region", "user_type"].includes(x.field));
+      if (known.length) form.setFields(known.map((x) => ({ name: x.field as keyof NewUserValues, errors: [x.reason] })));
+      setError(known.length ? null : e.message);
+    },
+  });
+  return (
+    <Modal
+      open
+      title={t("users.newUserTitle")}
+      okText={created ? t("common.save") : t("common.create")}
+      cancelText={t("common.cancel")}
+      onCancel={() => {
+        if (created) void qc.invalidateQueries({ queryKey: USERS_KEY });
+        onClose();
+      }}
+      onOk={() => void form.validateFields().then((v) => save.mutate(v))}
+      okButtonProps={{ loading: save.isPending, "data-testid": "new-user-save" }}
+      destroyOnHidden
+      width={620}
+    >
+      <Form form={form} layout="vertical" requiredMark={false} initialValues={{ user_type: "internal", roles: [] }}>
+        <Space size={12} style={{ display: "flex" }} align="start">
+          <Form.Item name="name" label={t("users.name")} rules={[{ required: true, whitespace: true, message: t("users.nameRequired") }]} style={{ width: 270 }}>
+            <Input autoFocus disabled={!!created} data-testid="new-user-name" />
+          </Form.Item>
+          <Form.Item name="email" label={t("users.email")} rules={[{ required: true, type: "email", message: t("users.emailRequired") }]} style={{ width: 290 }}>
+            <Input disabled={!!created} autoComplete="off" data-testid="new-user-email" />
+          </Form.Item>
+        </Space>
+        <Space size={12} style={{ display: "flex" }} align="start">
+          {teamField && (
+            <Form.Item name="team" label={t("users.team")} style={{ width: 270 }}>
+              <RelationSelect field={teamField} />
+            </Form.Item>
+          )}
+          {regionField && (
+            <Form.Item name="region" label={t("users.region")} style={{ width: 290 }}>
+              <RelationSelect field={regionField} />
+            </Form.Item>
+          )}
+        </Space>
+        <Form.Item name="user_type" label={t("users.type")}>
+          <Radio.Group disabled={!!created}>
+            <Radio value="internal">{label({ en: "Internal", zh: "内部" })}</Radio>
+            <Radio value="partner">{label({ en: "Partner", zh: "合作伙伴" })}</Radio>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item name="roles" label={t("users.roles")} extra={t("users.rolesHelp")}>
+          <Select mode="multiple" options={(roles.data ?? []).map((r) => ({ value: r.name, label: label(r.label, r.name) }))} data-testid="new-user-roles" />
+        </Form.Item>
+        <Form.Item name="password" label={t("users.passwordOptional")} extra={t("users.passwordPolicy")}>
+          <Input.Password autoComplete="new-password" data-testid="new-user-password" />
+        </Form.Item>
+      </Form>
+      {error && <Alert type={created ? "warning" : "error"} showIcon message={error} />}
     </Modal>
   );
 }
