@@ -127,24 +127,16 @@ async function main(): Promise<void> {
     const { dir } = await ensureOpportunities(opts.rows);
     const file = dbFileOf(dir);
     const product = await startProduct(dir);
+    // Both list figures walk the same pages with the same budget.
+    const listOpts = { requests: opts.quick ? 500 : 2000, warmup: opts.quick ? 50 : 100, pages: 20, budgetSeconds: opts.quick ? 60 : 240 };
     try {
       if (opts.only.has("list")) {
-        const f = await benchList(product, file, {
-          requests: opts.quick ? 500 : 2000,
-          warmup: opts.quick ? 50 : 100,
-          pages: 20,
-          budgetSeconds: opts.quick ? 60 : 240,
-        });
+        const f = await benchList(product, file, listOpts);
         lines.push(...logLines(listLines(f)));
         sql.push(`list SQL (page 2):\n${f.sql}`);
       }
       if (opts.only.has("list-rep")) {
-        const f = await benchListAsRep(product, file, {
-          requests: opts.quick ? 500 : 2000,
-          warmup: opts.quick ? 50 : 100,
-          pages: 20,
-          budgetSeconds: opts.quick ? 60 : 240,
-        });
+        const f = await benchListAsRep(product, file, listOpts);
         lines.push(...logLines(repListLines(f)));
       }
       if (opts.only.has("aggregate")) {
